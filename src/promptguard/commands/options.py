@@ -1,0 +1,47 @@
+"""Options shared by the commands that load rules and scan."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from promptguard.engine import Scanner
+from promptguard.engine import ScanSettings
+from promptguard.ruleset import default_cache_dir
+from promptguard.ruleset import load_ruleset
+
+
+def add_rule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules", action="append", type=Path, default=[], metavar="PATH",
+        help="extra rule pack (TOML file or directory of them); repeatable",
+    )
+    parser.add_argument(
+        "--no-builtin-rules", action="store_true", help="use only the packs given with --rules",
+    )
+    parser.add_argument(
+        "--backend", choices=("auto", "hyperscan", "aho"), default="auto",
+        help="keyword prefilter engine (default: hyperscan for large inputs when installed)",
+    )
+    parser.add_argument(
+        "--regex-timeout", type=float, default=1.0, metavar="SECONDS",
+        help="time limit for each rule's regex on one input (default: 1.0)",
+    )
+
+
+def build_scanner(args: argparse.Namespace) -> Scanner:
+    cache_dir = default_cache_dir()
+    ruleset = load_ruleset(args.rules, builtin=not args.no_builtin_rules, cache_dir=cache_dir)
+    settings = ScanSettings(
+        regex_timeout=args.regex_timeout, backend=args.backend, cache_dir=cache_dir,
+    )
+    return Scanner(ruleset, settings)
+
+
+def use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()

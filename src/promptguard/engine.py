@@ -1,0 +1,359 @@
+"""The scanning engine: text in, findings out. No I/O.
+
+Pipeline per text:
+1. one multi-literal pass (Hyperscan or Aho-Corasick) finds every keyword
+   occurrence;
+2. only rules with a keyword hit run their full regex, and only on windows
+   around the hits (snapped to line boundaries and merged), with a timeout;
+3. each match's secret is checked: length, entropy, placeholder filter,
+   allowlists, inline pragmas, validator (checksums);
+4. overlapping findings of different rules collapse to the most specific.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Literal
+
+from promptguard import filters
+from promptguard.models import CONFIDENCE_RANK
+from promptguard.models import CONFIDENCES
+from promptguard.models import SEVERITY_RANK
+from promptguard.models import Confidence
+from promptguard.models import Finding
+from promptguard.models import Rule
+from promptguard.models import mask
+from promptguard.prefilter import HYPERSCAN_MIN_CHARS
+from promptguard.prefilter import Prefilter
+from promptguard.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    import regex
+
+Backend = Literal["auto", "hyperscan", "aho"]
+
+# Windows snap outwards to a line boundary when one is this close, so a
+# window edge rarely cuts a token in two.
+_SNAP = 1024
+# Validators whose success means the value carries a valid checksum.
+CHECKSUM_VALIDATORS = frozenset({
+    "github_crc32", "grafana_sa_crc32", "atlassian_crc32", "bech32", "luhn", "card",
+    "iban", "uk_nhs", "us_npi", "us_dea", "aba_routing",
+})
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanSettings:
+    # Per regex call; a user's catastrophic pattern costs at most this.
+    regex_timeout: float = 1.0
+    backend: Backend = "auto"
+    cache_dir: Path | None = None
+    # Honour `promptguard: allow[rule-id]` comments in the scanned text.
+    pragmas: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    rule_id: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanResult:
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+
+
+def fingerprint(rule_id: str, secret: str) -> str:
+    """Stable id of (rule, secret): baselines and audit records key on it."""
+    from hashlib import blake2b
+
+    data = f"promptguard:1\0{rule_id}\0{secret}".encode("utf-8", "surrogatepass")
+    return blake2b(data, digest_size=10).hexdigest()
+
+
+def _windows(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+    n = len(text)
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        a = max(0, s - width)
+        b = min(n, e + width)
+        if a > 0:
+            nl = text.rfind("\n", max(0, a - _SNAP), a)
+            a = nl + 1 if nl >= 0 else (0 if a <= _SNAP else a)
+        if b < n:
+            nl = text.find("\n", b, b + _SNAP)
+            b = nl if nl >= 0 else (n if b + _SNAP >= n else b)
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _demote(confidence: Confidence) -> Confidence:
+    return CONFIDENCES[max(0, CONFIDENCE_RANK[confidence] - 1)]
+
+
+class Scanner:
+    """A compiled rule set, ready to scan many texts.
+
+    Long-lived by design (the clipboard daemon and gateway keep one); a hook
+    process builds one per run, which is cheap because regexes compile lazily
+    and the prefilter database comes from the on-disk cache.
+    """
+
+    def __init__(self, ruleset: RuleSet, settings: ScanSettings = ScanSettings()) -> None:
+        self.ruleset = ruleset
+        self.settings = settings
+        self._prefilters: dict[str, Prefilter] = {}
+        self._compiled: dict[int, regex.Pattern[str]] = {}
+        self._allow_compiled: dict[str, regex.Pattern[str]] = {}
+
+    # -- prefilter ---------------------------------------------------------
+    def _backend_for(self, size: int) -> str:
+        backend = self.settings.backend
+        if backend == "auto":
+            from promptguard.prefilter import hyperscan_available
+
+            if size >= HYPERSCAN_MIN_CHARS and hyperscan_available():
+                return "hyperscan"
+            return "aho"
+        return backend
+
+    def prefilter(self, backend: str) -> Prefilter:
+        pf = self._prefilters.get(backend)
+        if pf is None:
+            from promptguard.prefilter import build
+
+            pf = build(self.ruleset.keywords, backend=backend, cache_dir=self.settings.cache_dir)
+            self._prefilters[backend] = pf
+        return pf
+
+    def _pattern(self, index: int) -> regex.Pattern[str]:
+        compiled = self._compiled.get(index)
+        if compiled is None:
+            import regex
+
+            compiled = self._compiled[index] = regex.compile(self.ruleset.rules[index].regex)
+        return compiled
+
+    # -- scanning ----------------------------------------------------------
+    def scan(self, text: str) -> list[Finding]:
+        return self.run(text).findings
+
+    def run(self, text: str, *, backend: str | None = None) -> ScanResult:
+        if not text:
+            return ScanResult([], [])
+        pf = self.prefilter(backend or self._backend_for(len(text)))
+        spans: dict[int, list[tuple[int, int]]] = {}
+        keyword_rules = self.ruleset.keyword_rules
+        for kw_index, s, e in pf.find(text):
+            for rule_index in keyword_rules[kw_index]:
+                spans.setdefault(rule_index, []).append((s, e))
+
+        raw: list[tuple[int, int, int, Confidence]] = []
+        diagnostics: list[Diagnostic] = []
+        rules = self.ruleset.rules
+        work: list[tuple[int, list[tuple[int, int]]]] = [
+            (i, _windows(text, sp, rules[i].window)) for i, sp in spans.items()
+        ]
+        work.extend((i, [(0, len(text))]) for i in self.ruleset.always_run if i not in spans)
+        for rule_index, windows in sorted(work):
+            try:
+                raw.extend(self._match_rule(text, rule_index, windows))
+            except TimeoutError:
+                diagnostics.append(Diagnostic(
+                    rules[rule_index].id,
+                    f"regex timed out after {self.settings.regex_timeout}s; "
+                    "this rule's results are incomplete",
+                ))
+        return ScanResult(self._finalize(text, raw), diagnostics)
+
+    def run_stream(self, chunks: Iterable[str], *, overlap: int = 65536) -> ScanResult:
+        """Scan a long text given in pieces, with memory bounded by chunk size.
+
+        Consecutive buffers overlap by `overlap` characters (far longer than
+        any match), a finding is reported by the first buffer that holds it
+        whole, and offsets, lines and columns are absolute.
+        """
+        findings: list[Finding] = []
+        diagnostics: list[Diagnostic] = []
+        carry = ""
+        base = 0  # absolute offset of carry[0]
+        base_line = 1  # line number at `base`
+        base_col = 0  # characters between the line start and `base`
+        emitted_upto = 0
+        it = iter(chunks)
+        pending = next(it, None)
+        while pending is not None:
+            nxt = next(it, None)
+            buf = carry + pending
+            last = nxt is None
+            result = self.run(buf)
+            diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
+            cutoff = base + len(buf) - (0 if last else min(overlap, len(buf)))
+            for f in result.findings:
+                start = base + f.start
+                if start < emitted_upto or (not last and start >= cutoff):
+                    continue
+                findings.append(dataclasses.replace(
+                    f,
+                    start=start,
+                    end=base + f.end,
+                    line=f.line + base_line - 1,
+                    column=f.column + (base_col if f.line == 1 else 0),
+                ))
+            emitted_upto = max(emitted_upto, cutoff)
+            keep_from = max(0, len(buf) - overlap)
+            newlines = buf.count("\n", 0, keep_from)
+            if newlines:
+                base_line += newlines
+                base_col = keep_from - (buf.rfind("\n", 0, keep_from) + 1)
+            else:
+                base_col += keep_from
+            carry = buf[keep_from:]
+            base += keep_from
+            pending = nxt
+        return ScanResult(findings, diagnostics)
+
+    def _match_rule(
+        self,
+        text: str,
+        rule_index: int,
+        windows: list[tuple[int, int]],
+    ) -> Iterator[tuple[int, int, int, Confidence]]:
+        rule = self.ruleset.rules[rule_index]
+        pattern = self._pattern(rule_index)
+        timeout = self.settings.regex_timeout
+        group = rule.secret_group
+        seen: set[tuple[int, int]] = set()
+        for pos, endpos in windows:
+            for m in pattern.finditer(text, pos, endpos, timeout=timeout):
+                s, e = m.span(group)
+                if s < 0 or s == e or (s, e) in seen:
+                    continue
+                seen.add((s, e))
+                confidence = self._judge(text, rule, m, s, e)
+                if confidence is not None:
+                    yield rule_index, s, e, confidence
+
+    def _judge(
+        self,
+        text: str,
+        rule: Rule,
+        m: regex.Match[str],
+        s: int,
+        e: int,
+    ) -> Confidence | None:
+        """The finding's confidence, or None when the match is not a finding."""
+        secret = text[s:e]
+        n = len(secret)
+        if n < rule.min_length or (rule.max_length and n > rule.max_length):
+            return None
+        if rule.entropy is not None and filters.shannon_entropy(secret) < rule.entropy:
+            return None
+        if rule.category in ("secret", "credential") and filters.is_placeholder(secret):
+            return None
+        if rule.allowlists and self._allowlisted(text, rule, m, secret):
+            return None
+        if self.settings.pragmas and filters.pragma_allows(text, s, rule.id):
+            return None
+        confidence = rule.confidence
+        if rule.validate is not None:
+            from promptguard.validators import VALIDATORS
+
+            if VALIDATORS[rule.validate](secret):
+                if rule.validate in CHECKSUM_VALIDATORS:
+                    confidence = "checksum"
+            elif rule.on_invalid == "drop":
+                return None
+            else:
+                confidence = _demote(confidence)
+        return confidence
+
+    def _allowlisted(self, text: str, rule: Rule, m: regex.Match[str], secret: str) -> bool:
+        for al in rule.allowlists:
+            if al.target == "secret":
+                target = secret
+            elif al.target == "match":
+                target = m.group(0)
+            else:
+                start, end = m.span()
+                target = text[text.rfind("\n", 0, start) + 1: _line_end(text, end)]
+            checks = [self._allow_regex(p).search(target) is not None for p in al.regexes]
+            lowered = target.lower()
+            checks.extend(sw in lowered for sw in al.stopwords)
+            if (any(checks) if al.condition == "or" else all(checks)):
+                return True
+        return False
+
+    def _allow_regex(self, pattern: str) -> regex.Pattern[str]:
+        compiled = self._allow_compiled.get(pattern)
+        if compiled is None:
+            import regex
+
+            compiled = self._allow_compiled[pattern] = regex.compile(pattern)
+        return compiled
+
+    def _finalize(
+        self,
+        text: str,
+        raw: list[tuple[int, int, int, Confidence]],
+    ) -> list[Finding]:
+        rules = self.ruleset.rules
+
+        def rank(item: tuple[int, int, int, Confidence]) -> tuple[int, int, int]:
+            rule_index, s, e, confidence = item
+            return (CONFIDENCE_RANK[confidence], SEVERITY_RANK[rules[rule_index].severity], e - s)
+
+        # Where findings of different rules overlap, keep the most specific
+        # one: one secret, one finding, one placeholder when redacted.
+        kept: list[tuple[int, int, int, Confidence]] = []
+        for item in sorted(raw, key=rank, reverse=True):
+            _, s, e, _ = item
+            if all(e <= ks or s >= ke for _, ks, ke, _ in kept):
+                kept.append(item)
+        kept.sort(key=lambda item: (item[1], item[2], rules[item[0]].id))
+        return list(_to_findings(text, rules, kept))
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _to_findings(
+    text: str,
+    rules: tuple[Rule, ...],
+    kept: Iterable[tuple[int, int, int, Confidence]],
+) -> Iterator[Finding]:
+    line = 1
+    line_start = 0
+    counted_to = 0
+    for rule_index, s, e, confidence in kept:
+        # Findings arrive sorted by start: count newlines incrementally.
+        nl = text.count("\n", counted_to, s)
+        if nl:
+            line += nl
+            line_start = text.rfind("\n", counted_to, s) + 1
+        counted_to = s
+        rule = rules[rule_index]
+        secret = text[s:e]
+        yield Finding(
+            rule_id=rule.id,
+            rule_name=rule.name,
+            category=rule.category,
+            severity=rule.severity,
+            confidence=confidence,
+            start=s,
+            end=e,
+            line=line,
+            column=s - line_start + 1,
+            fingerprint=fingerprint(rule.id, secret),
+            preview=mask(secret),
+        )

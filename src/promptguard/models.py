@@ -1,0 +1,112 @@
+"""Frozen records shared by every part of promptguard.
+
+A `Finding` never holds the secret it found: only its span in the scanned
+text, a one-way fingerprint and a masked preview. Whoever needs the value
+(redaction) slices it from the text they already hold, so no repr, log line
+or JSON document built from a Finding can leak it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Category = Literal["secret", "credential", "pii", "client"]
+Severity = Literal["low", "medium", "high", "critical"]
+# Why we believe a match is real, weakest first: a heuristic (generic
+# assignment + rarity), keyword context only, a distinctive vendor prefix, or
+# an offline checksum that passed.
+Confidence = Literal["generic", "context", "prefix", "checksum"]
+AllowTarget = Literal["secret", "match", "line"]
+# What the policy does with a finding on a given surface.
+Action = Literal["block", "warn", "redact", "allow"]
+ACTIONS: tuple[Action, ...] = ("allow", "warn", "redact", "block")
+
+CATEGORIES: tuple[Category, ...] = ("secret", "credential", "pii", "client")
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+CONFIDENCES: tuple[Confidence, ...] = ("generic", "context", "prefix", "checksum")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+CONFIDENCE_RANK = {c: i for i, c in enumerate(CONFIDENCES)}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Allowlist:
+    """Suppresses a rule's match when any (or all) of its checks hit."""
+
+    description: str = ""
+    target: AllowTarget = "secret"
+    condition: Literal["or", "and"] = "or"
+    regexes: tuple[str, ...] = ()
+    # Lower-case substrings of the target; cheap and safe for placeholders.
+    stopwords: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rule:
+    """One detector, loaded from a TOML rule pack (see rules/README.md)."""
+
+    id: str
+    name: str
+    description: str
+    category: Category
+    severity: Severity
+    confidence: Confidence
+    regex: str
+    secret_group: int | str = 0
+    keywords: tuple[str, ...] = ()
+    always_run: bool = False
+    # A match must lie within this many characters of a keyword occurrence;
+    # the engine only runs the regex on those windows.
+    window: int = 256
+    entropy: float | None = None
+    min_length: int = 0
+    max_length: int = 0
+    validate: str | None = None
+    # What a failed validator does: drop the match or keep it one
+    # confidence step lower.
+    on_invalid: Literal["drop", "demote"] = "drop"
+    allowlists: tuple[Allowlist, ...] = ()
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    # Extra named parameters for validators and filters, e.g. rarity.
+    params: tuple[tuple[str, float | int | str | bool], ...] = ()
+    source: str = ""
+
+    def param(self, name: str, default: float | int | str | bool) -> float | int | str | bool:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+
+def mask(secret: str) -> str:
+    """A preview that identifies a value to its owner without revealing it.
+
+    At most a quarter of the value (and never more than 4 characters) is
+    shown, so short passwords and PII stay hidden.
+    """
+    n = len(secret)
+    head = secret[: min(4, n // 4)]
+    return f"{head}…({n} chars)"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    category: Category
+    severity: Severity
+    confidence: Confidence
+    # Span of the secret (the rule's secret_group) in the scanned text.
+    start: int
+    end: int
+    line: int
+    column: int
+    # Hash of rule id + secret: stable across edits, never reversible by us.
+    fingerprint: str
+    preview: str
+    source: str = ""
+
+    def to_dict(self) -> dict[str, str | int]:
+        return dataclasses.asdict(self)

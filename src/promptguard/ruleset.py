@@ -1,0 +1,383 @@
+"""Load rule packs (TOML), validate them, and build an immutable RuleSet.
+
+Loading validates everything and names the file and rule id in each error.
+Parsing and validating ~400 rules costs tens of milliseconds, which a hook
+process started per prompt cannot afford, so the validated result is cached
+as JSON keyed by the packs' paths, sizes and mtimes (as CPython keys .pyc
+files). Regexes are compiled lazily, only for rules whose keyword occurs.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Iterable
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from promptguard.errors import RuleError
+from promptguard.models import CATEGORIES
+from promptguard.models import CONFIDENCES
+from promptguard.models import SEVERITIES
+from promptguard.models import Allowlist
+from promptguard.models import Rule
+
+SCHEMA_VERSION = 1
+_CACHE_FORMAT = "rules-v3"
+
+_RULE_KEYS = {
+    "id", "name", "description", "category", "severity", "confidence", "regex",
+    "secret_group", "keywords", "always_run", "window", "entropy", "min_length",
+    "max_length", "validate", "on_invalid", "allowlists", "examples",
+    "negative_examples", "references", "tags", "params",
+}
+_REQUIRED = ("id", "name", "description", "category", "severity", "confidence", "regex")
+_ALLOWLIST_KEYS = {"description", "target", "condition", "regexes", "stopwords"}
+_TOP_KEYS = {"schema_version", "pack", "rules"}
+
+
+def builtin_rules_dir() -> Path:
+    """The packs shipped with promptguard: inside the wheel, or the source tree."""
+    installed = Path(__file__).with_name("rules")
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into their *.toml files, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise RuleError(f"{path}: no such rule file or directory")
+    # A pack named twice (e.g. a built-in one passed with --rules) loads once.
+    seen: set[Path] = set()
+    unique = []
+    for f in out:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: <3.11 cover
+        import tomli as tomllib
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise RuleError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def _str_tuple(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: {key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _check_type(value: Any, types: type | tuple[type, ...], where: str, key: str) -> None:
+    # bool is an int subclass; a rule saying `window = true` is a mistake.
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise RuleError(f"{where}: {key!r} has the wrong type")
+    if not isinstance(value, types):
+        raise RuleError(f"{where}: {key!r} has the wrong type")
+
+
+def _parse_allowlist(raw: Any, where: str) -> Allowlist:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: each [[rules.allowlists]] must be a table")
+    unknown = set(raw) - _ALLOWLIST_KEYS
+    if unknown:
+        raise RuleError(f"{where}: unknown allowlist key(s): {', '.join(sorted(unknown))}")
+    target = raw.get("target", "secret")
+    if target not in ("secret", "match", "line"):
+        raise RuleError(f"{where}: allowlist target must be secret, match or line")
+    condition = raw.get("condition", "or")
+    if condition not in ("or", "and"):
+        raise RuleError(f"{where}: allowlist condition must be 'or' or 'and'")
+    regexes = _str_tuple(raw.get("regexes", []), where, "regexes")
+    stopwords = _str_tuple(raw.get("stopwords", []), where, "stopwords")
+    for sw in stopwords:
+        if sw != sw.lower():
+            raise RuleError(f"{where}: stopword {sw!r} must be lower-case")
+    if not regexes and not stopwords:
+        raise RuleError(f"{where}: an allowlist needs regexes or stopwords")
+    return Allowlist(
+        description=str(raw.get("description", "")),
+        target=target,
+        condition=condition,
+        regexes=regexes,
+        stopwords=stopwords,
+    )
+
+
+def parse_rule(raw: Any, source: str) -> Rule:
+    """Validate one [[rules]] table (everything but regex compilation)."""
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}: each [[rules]] entry must be a table")
+    rid = raw.get("id")
+    where = f"{source}: {rid if isinstance(rid, str) else '<rule without id>'}"
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise RuleError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
+    for key in _REQUIRED:
+        if key not in raw:
+            raise RuleError(f"{where}: missing required key {key!r}")
+        _check_type(raw[key], str, where, key)
+    import regex
+
+    if not regex.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw["id"]):
+        raise RuleError(f"{where}: id must be kebab-case ([a-z0-9] words joined by '-')")
+    if raw["category"] not in CATEGORIES:
+        raise RuleError(f"{where}: category must be one of {', '.join(CATEGORIES)}")
+    if raw["severity"] not in SEVERITIES:
+        raise RuleError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    if raw["confidence"] not in CONFIDENCES:
+        raise RuleError(f"{where}: confidence must be one of {', '.join(CONFIDENCES)}")
+
+    keywords = _str_tuple(raw.get("keywords", []), where, "keywords")
+    for kw in keywords:
+        if not kw or not kw.isascii() or kw != kw.lower():
+            raise RuleError(f"{where}: keyword {kw!r} must be non-empty lower-case ASCII")
+    always_run = raw.get("always_run", False)
+    _check_type(always_run, bool, where, "always_run")
+    if not keywords and not always_run:
+        raise RuleError(f"{where}: needs keywords (or always_run = true)")
+
+    ints: dict[str, int] = {}
+    for key, default in (("window", 256), ("min_length", 0), ("max_length", 0)):
+        value = raw.get(key, default)
+        _check_type(value, int, where, key)
+        if value < 0:
+            raise RuleError(f"{where}: {key!r} must not be negative")
+        ints[key] = value
+    entropy = raw.get("entropy")
+    if entropy is not None:
+        _check_type(entropy, (int, float), where, "entropy")
+        entropy = float(entropy)
+    validate = raw.get("validate")
+    if validate is not None:
+        _check_type(validate, str, where, "validate")
+        from promptguard.validators import VALIDATORS
+
+        if validate not in VALIDATORS:
+            raise RuleError(f"{where}: unknown validator {validate!r}")
+    on_invalid = raw.get("on_invalid", "drop")
+    if on_invalid not in ("drop", "demote"):
+        raise RuleError(f"{where}: on_invalid must be 'drop' or 'demote'")
+    secret_group = raw.get("secret_group")
+    if secret_group is not None:
+        _check_type(secret_group, (int, str), where, "secret_group")
+    params_raw = raw.get("params", {})
+    if not isinstance(params_raw, dict) or not all(
+        isinstance(v, (int, float, str, bool)) for v in params_raw.values()
+    ):
+        raise RuleError(f"{where}: 'params' must be a table of numbers, strings or booleans")
+    allow_raw = raw.get("allowlists", [])
+    if not isinstance(allow_raw, list):
+        raise RuleError(f"{where}: 'allowlists' must be an array of tables")
+
+    rule = Rule(
+        id=raw["id"],
+        name=raw["name"],
+        description=raw["description"],
+        category=raw["category"],
+        severity=raw["severity"],
+        confidence=raw["confidence"],
+        regex=raw["regex"],
+        secret_group=secret_group if secret_group is not None else -1,
+        keywords=keywords,
+        always_run=always_run,
+        window=ints["window"],
+        entropy=entropy,
+        min_length=ints["min_length"],
+        max_length=ints["max_length"],
+        validate=validate,
+        on_invalid=on_invalid,
+        allowlists=tuple(_parse_allowlist(a, where) for a in allow_raw),
+        examples=_str_tuple(raw.get("examples", []), where, "examples"),
+        negative_examples=_str_tuple(raw.get("negative_examples", []), where, "negative_examples"),
+        references=_str_tuple(raw.get("references", []), where, "references"),
+        tags=_str_tuple(raw.get("tags", []), where, "tags"),
+        params=tuple(sorted(params_raw.items())),
+        source=source,
+    )
+    return _resolve_group(rule, where)
+
+
+def _resolve_group(rule: Rule, where: str) -> Rule:
+    """Compile once to validate, and fix the default secret_group."""
+    import regex
+
+    try:
+        compiled = regex.compile(rule.regex)
+    except (regex.error, ValueError, OverflowError) as e:
+        raise RuleError(f"{where}: regex does not compile: {e}") from None
+    for al in rule.allowlists:
+        for pattern in al.regexes:
+            try:
+                regex.compile(pattern)
+            except (regex.error, ValueError, OverflowError) as e:
+                raise RuleError(f"{where}: allowlist regex {pattern!r} does not compile: {e}") from None
+    group = rule.secret_group
+    if group == -1:
+        group = 1 if compiled.groups else 0
+    if isinstance(group, int):
+        if group > compiled.groups:
+            raise RuleError(
+                f"{where}: secret_group {group} but the regex has {compiled.groups} group(s)",
+            )
+    elif group not in compiled.groupindex:
+        raise RuleError(f"{where}: secret_group {group!r} is not a named group of the regex")
+    return dataclasses.replace(rule, secret_group=group)
+
+
+def parse_pack(path: Path) -> list[Rule]:
+    data = _load_toml(path)
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise RuleError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise RuleError(f"{path}: schema_version must be {SCHEMA_VERSION} (got {version!r})")
+    rules = data.get("rules", [])
+    if not isinstance(rules, list):
+        raise RuleError(f"{path}: 'rules' must be an array of tables ([[rules]])")
+    return [parse_rule(raw, str(path)) for raw in rules]
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    # Distinct keywords, and for each the indices of the rules that use it.
+    keywords: tuple[str, ...]
+    keyword_rules: tuple[tuple[int, ...], ...]
+    always_run: tuple[int, ...]
+
+    @classmethod
+    def from_rules(cls, rules: Sequence[Rule]) -> RuleSet:
+        seen: dict[str, str] = {}
+        for rule in rules:
+            if rule.id in seen:
+                raise RuleError(
+                    f"{rule.source}: {rule.id}: duplicate rule id (also in {seen[rule.id]})",
+                )
+            seen[rule.id] = rule.source
+        index: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for kw in rule.keywords:
+                index.setdefault(kw, []).append(i)
+        keywords = tuple(sorted(index))
+        return cls(
+            rules=tuple(rules),
+            keywords=keywords,
+            keyword_rules=tuple(tuple(index[k]) for k in keywords),
+            always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
+        )
+
+    def without(self, rule_ids: Iterable[str]) -> RuleSet:
+        drop = set(rule_ids)
+        return RuleSet.from_rules([r for r in self.rules if r.id not in drop])
+
+    def only(self, rule_ids: Iterable[str]) -> RuleSet:
+        keep = set(rule_ids)
+        return RuleSet.from_rules([r for r in self.rules if r.id in keep])
+
+
+def default_cache_dir() -> Path | None:
+    """Where compiled rules and databases are cached; None disables caching."""
+    if os.environ.get("PROMPTGUARD_NO_CACHE"):
+        return None
+    explicit = os.environ.get("PROMPTGUARD_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":  # pragma: win32 cover
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "promptguard" / "cache"
+    if sys.platform == "darwin":  # pragma: darwin cover
+        return Path.home() / "Library" / "Caches" / "promptguard"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "promptguard"
+
+
+def _cache_key(files: Sequence[Path]) -> str:
+    from promptguard import __version__
+
+    parts = [_CACHE_FORMAT, __version__]
+    for f in files:
+        st = f.stat()
+        parts.append(f"{f.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+    import zlib
+
+    # Two CRCs over different orders make accidental collisions negligible
+    # for a cache key; this avoids importing hashlib on the hot path.
+    blob = "\n".join(parts).encode()
+    return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob):x}"
+
+
+def _rule_to_json(rule: Rule) -> dict[str, Any]:
+    d = dataclasses.asdict(rule)
+    d["params"] = [list(p) for p in rule.params]
+    return d
+
+
+def _rule_from_json(d: dict[str, Any]) -> Rule:
+    d = dict(d)
+    d["allowlists"] = tuple(
+        Allowlist(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()})
+        for a in d["allowlists"]
+    )
+    for key in ("keywords", "examples", "negative_examples", "references", "tags"):
+        d[key] = tuple(d[key])
+    d["params"] = tuple((k, v) for k, v in d["params"])
+    return Rule(**d)
+
+
+def load_ruleset(
+    extra: Sequence[Path] = (),
+    *,
+    builtin: bool = True,
+    cache_dir: Path | None = None,
+) -> RuleSet:
+    """Load the built-in packs (unless builtin=False) plus `extra` packs."""
+    files = pack_files(([builtin_rules_dir()] if builtin else []) + list(extra))
+    cache_file = None
+    if cache_dir is not None:
+        try:
+            cache_file = cache_dir / f"{_cache_key(files)}.rules.json"
+            raw = json.loads(cache_file.read_text(encoding="utf-8"))
+            return RuleSet.from_rules([_rule_from_json(d) for d in raw])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or stale cache: parse and validate below
+    rules: list[Rule] = []
+    for f in files:
+        rules.extend(parse_pack(f))
+    ruleset = RuleSet.from_rules(rules)
+    if cache_file is not None:
+        _write_cache(cache_file, [_rule_to_json(r) for r in rules])
+    return ruleset
+
+
+def _write_cache(path: Path, payload: list[dict[str, Any]]) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs the next process a parse

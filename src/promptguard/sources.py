@@ -1,0 +1,125 @@
+"""Turning paths and streams into text for the engine (the I/O side).
+
+Nothing is silently lost: binary files are skipped *with a note*, bytes that
+are not UTF-8 are kept (surrogate-escaped) and noted, and files larger than
+one chunk are scanned in overlapping chunks so memory stays flat.
+"""
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import os
+import subprocess
+from collections.abc import Iterable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+# git's own heuristic: a NUL byte in the first 8000 bytes means binary.
+_BINARY_SNIFF = 8000
+CHUNK_BYTES = 8 * 1024 * 1024
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Note:
+    """Something the user should know about an input (skipped, re-decoded)."""
+
+    source: str
+    message: str
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """The encoding to read with, or None for binary content."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b"\0" in head[:_BINARY_SNIFF]:
+        return None
+    return "utf-8"
+
+
+def decode(data: bytes, source: str, notes: list[Note]) -> str | None:
+    """Decode a whole input; None (with a note) when it is binary."""
+    encoding = sniff_encoding(data[:_BINARY_SNIFF])
+    if encoding is None:
+        notes.append(Note(source, "skipped: binary content"))
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        # Keep every byte: surrogateescape round-trips, so redaction can
+        # write the file back unchanged apart from what it replaces.
+        notes.append(Note(source, "not valid UTF-8; undecodable bytes kept as-is"))
+        return data.decode(encoding if encoding == "utf-8" else "utf-8", "surrogateescape")
+
+
+def iter_chunks(f: BinaryIO, source: str, notes: list[Note]) -> Iterator[str] | None:
+    """Decoded chunks of a large stream, or None (with a note) if binary."""
+    head = f.read(CHUNK_BYTES)
+    encoding = sniff_encoding(head[:_BINARY_SNIFF])
+    if encoding is None:
+        notes.append(Note(source, "skipped: binary content"))
+        return None
+
+    def gen() -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        fallback = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        noted = False
+        block = head
+        while block:
+            try:
+                text = decoder.decode(block) if not noted else fallback.decode(block)
+            except UnicodeDecodeError:
+                noted = True
+                notes.append(Note(source, "not valid UTF-8; undecodable bytes kept as-is"))
+                text = fallback.decode(block)
+            if text:
+                yield text
+            block = f.read(CHUNK_BYTES)
+        tail = (fallback if noted else decoder).decode(b"", final=True)
+        if tail:
+            yield tail
+
+    return gen()
+
+
+def _git_files(directory: Path) -> list[Path] | None:
+    """Files git would consider (tracked + untracked, minus ignored)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=directory, capture_output=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git repository, or no git: walk instead
+    files = [directory / os.fsdecode(p) for p in out.split(b"\0") if p]
+    return sorted({f for f in files if f.is_file() and not f.is_symlink()})
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            path = Path(root, name)
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def iter_paths(paths: Iterable[Path], notes: list[Note]) -> Iterator[Path]:
+    """Expand directories (honouring .gitignore inside git repositories)."""
+    for path in paths:
+        if path.is_dir():
+            files = _git_files(path)
+            yield from (files if files is not None else _walk(path))
+        elif path.exists():
+            yield path
+        else:
+            notes.append(Note(str(path), "skipped: no such file or directory"))
