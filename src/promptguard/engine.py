@@ -14,9 +14,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Literal
+from typing import Protocol
 
 from promptguard import filters
 from promptguard.models import CONFIDENCE_RANK
@@ -34,6 +36,21 @@ if TYPE_CHECKING:
     import regex
 
 Backend = Literal["auto", "hyperscan", "aho"]
+# A candidate before filtering into findings: (rule, start, end, confidence).
+Raw = tuple[Rule, int, int, Confidence]
+
+
+class Detector(Protocol):
+    """A detector that is not a regex rule (e.g. the client-name dictionary).
+
+    It reports raw matches against its own synthetic `Rule` records, which
+    then go through the same overlap resolution and Finding construction.
+    """
+
+    @property
+    def rules(self) -> Sequence[Rule]: ...
+
+    def detect(self, text: str) -> Iterable[Raw]: ...
 
 # Windows snap outwards to a line boundary when one is this close, so a
 # window edge rarely cuts a token in two.
@@ -107,9 +124,15 @@ class Scanner:
     and the prefilter database comes from the on-disk cache.
     """
 
-    def __init__(self, ruleset: RuleSet, settings: ScanSettings = ScanSettings()) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        settings: ScanSettings = ScanSettings(),
+        detectors: Sequence[Detector] = (),
+    ) -> None:
         self.ruleset = ruleset
         self.settings = settings
+        self.detectors = tuple(detectors)
         self._prefilters: dict[str, Prefilter] = {}
         self._compiled: dict[int, regex.Pattern[str]] = {}
         self._allow_compiled: dict[str, regex.Pattern[str]] = {}
@@ -156,7 +179,7 @@ class Scanner:
             for rule_index in keyword_rules[kw_index]:
                 spans.setdefault(rule_index, []).append((s, e))
 
-        raw: list[tuple[int, int, int, Confidence]] = []
+        raw: list[Raw] = []
         diagnostics: list[Diagnostic] = []
         rules = self.ruleset.rules
         work: list[tuple[int, list[tuple[int, int]]]] = [
@@ -172,7 +195,16 @@ class Scanner:
                     f"regex timed out after {self.settings.regex_timeout}s; "
                     "this rule's results are incomplete",
                 ))
-        return ScanResult(self._finalize(text, raw), diagnostics)
+        for detector in self.detectors:
+            raw.extend(detector.detect(text))
+        return ScanResult(_finalize(text, raw), diagnostics)
+
+    def rule_index(self) -> dict[str, Rule]:
+        """Every rule this scanner can report, by id (for reports and SARIF)."""
+        out = {r.id: r for r in self.ruleset.rules}
+        for detector in self.detectors:
+            out.update((r.id, r) for r in detector.rules)
+        return out
 
     def run_stream(self, chunks: Iterable[str], *, overlap: int = 65536) -> ScanResult:
         """Scan a long text given in pieces, with memory bounded by chunk size.
@@ -226,7 +258,7 @@ class Scanner:
         text: str,
         rule_index: int,
         windows: list[tuple[int, int]],
-    ) -> Iterator[tuple[int, int, int, Confidence]]:
+    ) -> Iterator[Raw]:
         rule = self.ruleset.rules[rule_index]
         pattern = self._pattern(rule_index)
         timeout = self.settings.regex_timeout
@@ -240,7 +272,7 @@ class Scanner:
                 seen.add((s, e))
                 confidence = self._judge(text, rule, m, s, e)
                 if confidence is not None:
-                    yield rule_index, s, e, confidence
+                    yield rule, s, e, confidence
 
     def _judge(
         self,
@@ -300,26 +332,21 @@ class Scanner:
             compiled = self._allow_compiled[pattern] = regex.compile(pattern)
         return compiled
 
-    def _finalize(
-        self,
-        text: str,
-        raw: list[tuple[int, int, int, Confidence]],
-    ) -> list[Finding]:
-        rules = self.ruleset.rules
 
-        def rank(item: tuple[int, int, int, Confidence]) -> tuple[int, int, int]:
-            rule_index, s, e, confidence = item
-            return (CONFIDENCE_RANK[confidence], SEVERITY_RANK[rules[rule_index].severity], e - s)
+def _finalize(text: str, raw: list[Raw]) -> list[Finding]:
+    def rank(item: Raw) -> tuple[int, int, int]:
+        rule, s, e, confidence = item
+        return (CONFIDENCE_RANK[confidence], SEVERITY_RANK[rule.severity], e - s)
 
-        # Where findings of different rules overlap, keep the most specific
-        # one: one secret, one finding, one placeholder when redacted.
-        kept: list[tuple[int, int, int, Confidence]] = []
-        for item in sorted(raw, key=rank, reverse=True):
-            _, s, e, _ = item
-            if all(e <= ks or s >= ke for _, ks, ke, _ in kept):
-                kept.append(item)
-        kept.sort(key=lambda item: (item[1], item[2], rules[item[0]].id))
-        return list(_to_findings(text, rules, kept))
+    # Where findings of different rules overlap, keep the most specific
+    # one: one secret, one finding, one placeholder when redacted.
+    kept: list[Raw] = []
+    for item in sorted(raw, key=rank, reverse=True):
+        _, s, e, _ = item
+        if all(e <= ks or s >= ke for _, ks, ke, _ in kept):
+            kept.append(item)
+    kept.sort(key=lambda item: (item[1], item[2], item[0].id))
+    return list(_to_findings(text, kept))
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -327,22 +354,17 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _to_findings(
-    text: str,
-    rules: tuple[Rule, ...],
-    kept: Iterable[tuple[int, int, int, Confidence]],
-) -> Iterator[Finding]:
+def _to_findings(text: str, kept: Iterable[Raw]) -> Iterator[Finding]:
     line = 1
     line_start = 0
     counted_to = 0
-    for rule_index, s, e, confidence in kept:
+    for rule, s, e, confidence in kept:
         # Findings arrive sorted by start: count newlines incrementally.
         nl = text.count("\n", counted_to, s)
         if nl:
             line += nl
             line_start = text.rfind("\n", counted_to, s) + 1
         counted_to = s
-        rule = rules[rule_index]
         secret = text[s:e]
         yield Finding(
             rule_id=rule.id,

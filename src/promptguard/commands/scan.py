@@ -123,7 +123,7 @@ def report(
 ) -> output.Report:
     return output.Report(
         decisions=[output.Decision(f, decide(f)) for f in findings],
-        rules={r.id: r for r in scanner.ruleset.rules},
+        rules=scanner.rule_index(),
         notes=notes,
         diagnostics=diagnostics,
         sources_scanned=scanned,
