@@ -11,11 +11,9 @@ Pipeline per text:
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Literal
 from typing import Protocol
@@ -25,8 +23,11 @@ from promptguard.models import CONFIDENCE_RANK
 from promptguard.models import CONFIDENCES
 from promptguard.models import SEVERITY_RANK
 from promptguard.models import Confidence
+from promptguard.models import Diagnostic
 from promptguard.models import Finding
 from promptguard.models import Rule
+from promptguard.models import ScanResult
+from promptguard.models import ScanSettings
 from promptguard.models import mask
 from promptguard.prefilter import HYPERSCAN_MIN_CHARS
 from promptguard.prefilter import Prefilter
@@ -60,28 +61,6 @@ CHECKSUM_VALIDATORS = frozenset({
     "github_crc32", "grafana_sa_crc32", "atlassian_crc32", "bech32", "luhn", "card",
     "iban", "uk_nhs", "us_npi", "us_dea", "aba_routing",
 })
-
-
-@dataclasses.dataclass(frozen=True)
-class ScanSettings:
-    # Per regex call; a user's catastrophic pattern costs at most this.
-    regex_timeout: float = 1.0
-    backend: Backend = "auto"
-    cache_dir: Path | None = None
-    # Honour `promptguard: allow[rule-id]` comments in the scanned text.
-    pragmas: bool = True
-
-
-@dataclasses.dataclass(frozen=True)
-class Diagnostic:
-    rule_id: str
-    message: str
-
-
-@dataclasses.dataclass(frozen=True)
-class ScanResult:
-    findings: list[Finding]
-    diagnostics: list[Diagnostic]
 
 
 def fingerprint(rule_id: str, secret: str) -> str:
@@ -233,8 +212,7 @@ class Scanner:
                 start = base + f.start
                 if start < emitted_upto or (not last and start >= cutoff):
                     continue
-                findings.append(dataclasses.replace(
-                    f,
+                findings.append(f._replace(
                     start=start,
                     end=base + f.end,
                     line=f.line + base_line - 1,

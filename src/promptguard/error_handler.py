@@ -8,7 +8,6 @@ because those could hold the text being scanned.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable
 
 from promptguard.errors import PromptguardError
@@ -18,6 +17,8 @@ EXIT_INTERNAL = 3
 
 
 def _where(exc: BaseException) -> str:
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     return "\n".join(f"  {fr.filename}:{fr.lineno} in {fr.name}" for fr in frames[-6:])
 

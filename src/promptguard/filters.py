@@ -1,6 +1,7 @@
 """Cheap "is this really a secret?" checks the engine runs on every match."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -13,17 +14,23 @@ _PLACEHOLDER_WORDS = (
     "redacted", "sample", "replace_me", "replaceme", "insert_", "notreal",
     "not_real", "fake_", "_here", "****", "•••", "...",
 )
-_TEMPLATE = re.compile(
+_TEMPLATE = (
     r"""
     \$\{ | \{\{ | \{% | %\( | <%          # ${VAR} {{ var }} {% %} %(name)s <%= %>
     | ^<[^<>]*>$                          # <your-api-key>
     | ^\$[A-Za-z_][A-Za-z0-9_]*$          # $VAR
     | ^%[A-Za-z_][A-Za-z0-9_]*%$          # %VAR%
     | (?:process\.env|os\.environ|os\.getenv|getenv\(|ENV\[|System\.getenv|secrets\.)
-    """,
-    re.VERBOSE,
+    """
 )
-_PRAGMA = re.compile(r"promptguard:\s*allow\[([a-z0-9,\s-]+)\]")
+_PRAGMA = r"promptguard:\s*allow\[([a-z0-9,\s-]+)\]"
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    # Compiled on first use: most prompts never reach these checks, and
+    # compiling at import would cost every hook process ~4 ms.
+    return re.compile(pattern, flags)
 
 
 def shannon_entropy(value: str) -> float:
@@ -55,7 +62,7 @@ def is_placeholder(value: str) -> bool:
     lowered = value.lower()
     if any(w in lowered for w in _PLACEHOLDER_WORDS):
         return True
-    if _TEMPLATE.search(value):
+    if _compiled(_TEMPLATE, re.VERBOSE).search(value):
         return True
     if len(value) >= 6 and len(set(lowered)) <= 3:
         return True
@@ -72,7 +79,7 @@ def pragma_allows(text: str, pos: int, rule_id: str) -> bool:
     region = text[prev_start:line_end]
     if "promptguard:" not in region:
         return False
-    for m in _PRAGMA.finditer(region):
+    for m in _compiled(_PRAGMA).finditer(region):
         if rule_id in {r.strip() for r in m.group(1).split(",")}:
             return True
     return False

@@ -1,11 +1,11 @@
 """`promptguard rules check`: every rule proves itself on its own examples."""
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
+from typing import NamedTuple
 
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
@@ -15,8 +15,7 @@ from promptguard.ruleset import RuleSet
 from promptguard.ruleset import parse_pack
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     level: Literal["error", "warning"]
     source: str
     rule_id: str

@@ -6,9 +6,9 @@ process started per prompt cannot afford, so the validated result is cached
 as JSON keyed by the packs' paths, sizes and mtimes (as CPython keys .pyc
 files). Regexes are compiled lazily, only for rules whose keyword occurs.
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple would
+# compile every postponed field annotation at import (~17 ms per process).
 
-import dataclasses
 import json
 import os
 import sys
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from typing import NamedTuple
 
 from promptguard.errors import RuleError
 from promptguard.models import CATEGORIES
@@ -241,7 +242,7 @@ def _resolve_group(rule: Rule, where: str) -> Rule:
             )
     elif group not in compiled.groupindex:
         raise RuleError(f"{where}: secret_group {group!r} is not a named group of the regex")
-    return dataclasses.replace(rule, secret_group=group)
+    return rule._replace(secret_group=group)
 
 
 def parse_pack(path: Path) -> list[Rule]:
@@ -258,8 +259,7 @@ def parse_pack(path: Path) -> list[Rule]:
     return [parse_rule(raw, str(path)) for raw in rules]
 
 
-@dataclasses.dataclass(frozen=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     rules: tuple[Rule, ...]
     # Distinct keywords, and for each the indices of the rules that use it.
     keywords: tuple[str, ...]
@@ -267,7 +267,7 @@ class RuleSet:
     always_run: tuple[int, ...]
 
     @classmethod
-    def from_rules(cls, rules: Sequence[Rule]) -> RuleSet:
+    def from_rules(cls, rules: Sequence[Rule]) -> "RuleSet":
         seen: dict[str, str] = {}
         for rule in rules:
             if rule.id in seen:
@@ -287,11 +287,11 @@ class RuleSet:
             always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
         )
 
-    def without(self, rule_ids: Iterable[str]) -> RuleSet:
+    def without(self, rule_ids: Iterable[str]) -> "RuleSet":
         drop = set(rule_ids)
         return RuleSet.from_rules([r for r in self.rules if r.id not in drop])
 
-    def only(self, rule_ids: Iterable[str]) -> RuleSet:
+    def only(self, rule_ids: Iterable[str]) -> "RuleSet":
         keep = set(rule_ids)
         return RuleSet.from_rules([r for r in self.rules if r.id in keep])
 
@@ -328,7 +328,8 @@ def _cache_key(files: Sequence[Path]) -> str:
 
 
 def _rule_to_json(rule: Rule) -> dict[str, Any]:
-    d = dataclasses.asdict(rule)
+    d = rule._asdict()
+    d["allowlists"] = [a._asdict() for a in rule.allowlists]
     d["params"] = [list(p) for p in rule.params]
     return d
 
@@ -350,7 +351,7 @@ def load_ruleset(
     *,
     builtin: bool = True,
     cache_dir: Path | None = None,
-) -> RuleSet:
+) -> "RuleSet":
     """Load the built-in packs (unless builtin=False) plus `extra` packs."""
     files = pack_files(([builtin_rules_dir()] if builtin else []) + list(extra))
     cache_file = None

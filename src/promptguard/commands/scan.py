@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -104,8 +103,8 @@ def collect(
             scanned += 1
             if str(path) != "-":
                 nbytes += path.stat().st_size
-            findings.extend(dataclasses.replace(f, source=label) for f in result.findings)
-            diagnostics.extend(dataclasses.replace(d, message=f"{label}: {d.message}")
+            findings.extend(f._replace(source=label) for f in result.findings)
+            diagnostics.extend(d._replace(message=f"{label}: {d.message}")
                                for d in result.diagnostics)
             progress.update(scanned, nbytes)
     finally:
