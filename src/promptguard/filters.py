@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections import Counter
@@ -11,26 +12,86 @@ from collections import Counter
 # (e.g. "your" in a 40-char base62 string: ~4e-5).
 _PLACEHOLDER_WORDS = (
     "example", "xxxx", "your", "changeme", "change_me", "placeholder", "dummy",
-    "redacted", "sample", "replace_me", "replaceme", "insert_", "notreal",
-    "not_real", "fake_", "_here", "****", "•••", "...",
+    "redacted", "sample", "replace_me", "replaceme", "notreal", "not_real",
+    "****", "•••", "...",
 )
-_TEMPLATE = (
-    r"""
-    \$\{ | \{\{ | \{% | %\( | <%          # ${VAR} {{ var }} {% %} %(name)s <%= %>
-    | ^<[^<>]*>$                          # <your-api-key>
-    | ^\$[A-Za-z_][A-Za-z0-9_]*$          # $VAR
-    | ^%[A-Za-z_][A-Za-z0-9_]*%$          # %VAR%
-    | (?:process\.env|os\.environ|os\.getenv|getenv\(|ENV\[|System\.getenv|secrets\.)
-    """
+# References to a secret held elsewhere, not the secret itself.
+_REFERENCES = (
+    "process.env", "os.environ", "os.getenv", "getenv(", "env[", "system.getenv",
+    "secrets.", "vault:", "secretkeyref", "valuefrom",
 )
+_DIGITS = frozenset("0123456789")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PRAGMA = r"promptguard:\s*allow\[([a-z0-9,\s-]+)\]"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    # Compiled on first use: most prompts never reach these checks, and
-    # compiling at import would cost every hook process ~4 ms.
+    # Compiled on first use: most prompts never reach these checks.
     return re.compile(pattern, flags)
+
+
+def _smallest_period(value: str) -> int:
+    # KMP failure function: the shortest p with value[i] == value[i + p].
+    fail = [0] * len(value)
+    k = 0
+    for i in range(1, len(value)):
+        while k and value[i] != value[k]:
+            k = fail[k - 1]
+        if value[i] == value[k]:
+            k += 1
+        fail[i] = k
+    return len(value) - fail[-1]
+
+
+def _is_sequential(value: str) -> bool:
+    """All of `value` is runs like "abcdef", "987654", "0123" (>= 4 each)."""
+    if len(value) < 4:
+        return False
+    run = 1
+    step = 0
+    for prev, char in itertools.pairwise(value):
+        diff = ord(char) - ord(prev)
+        # "9:" and "z{" are one code point apart but not a run.
+        same_class = prev in _ALNUM and char in _ALNUM and (prev in _DIGITS) == (char in _DIGITS)
+        if diff in (1, -1) and same_class and (run == 1 or diff == step):
+            run += 1
+            step = diff
+        else:
+            if run < 4:
+                return False
+            run = 1
+            step = 0
+    return run >= 4
+
+
+def _between(value: str, opener: str, closer: str) -> bool:
+    start = value.find(opener)
+    return start != -1 and value.find(closer, start + len(opener)) != -1
+
+
+def _has_template(value: str) -> bool:
+    if _between(value, "${", "}") or _between(value, "{{", "}}"):
+        return True
+    if _between(value, "%(", ")s"):
+        return True
+    # "<your-api-key>": a name in angle brackets, not any '<' and '>'.
+    # Pairing each '>' with the nearest '<' before it keeps this linear.
+    pos = 0
+    while (end := value.find(">", pos)) != -1:
+        start = value.rfind("<", pos, end)
+        inner = value[start + 1 : end]
+        if start != -1 and inner and all(c in _ALNUM or c in "_-. " for c in inner):
+            return True
+        pos = end + 1
+    # Only a whole-value "$NAME": passwords such as "P@$$W0RD" contain '$'.
+    name = value[1:]
+    return (
+        value.startswith("$")
+        and bool(name)
+        and name[0] not in _DIGITS
+        and all(c in _ALNUM or c == "_" for c in name)
+    )
 
 
 def shannon_entropy(value: str) -> float:
@@ -41,32 +102,28 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
-def _longest_step_run(value: str) -> int:
-    """Longest run of characters whose code points step by +1 or -1."""
-    best = run = 1
-    step = 0
-    for a, b in zip(value, value[1:]):
-        d = ord(b) - ord(a)
-        if d in (1, -1) and (run == 1 or d == step):
-            run += 1
-            step = d
-        else:
-            run = 2 if d in (1, -1) else 1
-            step = d
-        best = max(best, run)
-    return best
-
-
 def is_placeholder(value: str) -> bool:
-    """True for values that only look like secrets: templates, masks, demos."""
-    lowered = value.lower()
-    if any(w in lowered for w in _PLACEHOLDER_WORDS):
+    """True for values that only look like secrets: fillers, templates, demos.
+
+    Catches one repeated character or unit ("abcabc"), values made only of
+    sequences ("abcd1234"), documentation words ("example", "your",
+    "changeme"...), template and environment references ("${TOKEN}",
+    "{{ secret }}", "<api-key>", "%(password)s", "$TOKEN", "os.environ[...]").
+    """
+    if len(set(value)) <= 1:
         return True
-    if _compiled(_TEMPLATE, re.VERBOSE).search(value):
+    lowered = value.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return True
+    if any(ref in lowered for ref in _REFERENCES):
+        return True
+    # "abcabcabc" has period 3: a random secret is essentially never a run
+    # of its own prefix.
+    if _smallest_period(value) <= len(value) // 2:
         return True
     if len(value) >= 6 and len(set(lowered)) <= 3:
         return True
-    return len(value) >= 6 and _longest_step_run(value) >= 6
+    return _is_sequential(lowered) or _has_template(value)
 
 
 def pragma_allows(text: str, pos: int, rule_id: str) -> bool:
