@@ -447,7 +447,20 @@ def not_placeholder(value: str) -> bool:
 
 Validator = Callable[[str], bool]
 
+def _generic(name: str) -> Validator:
+    # The generic-secret checks live with the rarity model; import on use.
+    def check(value: str) -> bool:
+        from promptguard import rarity
+
+        return bool(getattr(rarity, name)(value))
+
+    return check
+
+
 VALIDATORS: dict[str, Validator] = {
+    "generic_password": _generic("generic_password"),
+    "generic_password_bare": _generic("generic_password_bare"),
+    "generic_token": _generic("generic_token"),
     "aba_routing": aba_routing,
     "atlassian_crc32": atlassian_crc32,
     "bech32": bech32,

@@ -1,0 +1,111 @@
+"""How "rare" a value is: the cost of spelling it with word-like pieces.
+
+Plain Shannon entropy measures a value's character *distribution*, so
+`user_profile_cache_key` and `9fQ2xL7vRk` can score alike. What separates a
+generated secret from an identifier is that identifiers are made of words:
+under a character-bigram model of natural identifiers (see _bigrams.py)
+they are cheap to encode, while random tokens cost ~5+ bits per character.
+This is the idea behind betterleaks' "token efficiency" (random strings
+tokenize badly), without shipping a BPE vocabulary or its load time.
+"""
+from __future__ import annotations
+
+from promptguard._bigrams import ALPHABET
+from promptguard._bigrams import SURPRISAL
+
+_INDEX = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def bits_per_char(value: str) -> float:
+    """Mean surprisal (bits) of the value's adjacent alphanumeric pairs.
+
+    Case changes inside a run of letters add a bit each: generated tokens
+    flip case at random, identifiers only at word starts (camelCase).
+    """
+    total = 0
+    pairs = 0
+    flips = 0
+    prev = -1
+    prev_char = ""
+    for char in value:
+        index = _INDEX.get(char.lower(), -1)
+        if index >= 0 and prev >= 0:
+            total += SURPRISAL[prev][index]
+            pairs += 1
+            if prev_char.islower() and char.isupper():
+                flips += 1
+        prev = index
+        prev_char = char
+    if not pairs:
+        return 0.0
+    return total / 10 / pairs + flips / pairs * 2
+
+
+# Values assigned to secret-looking names that are still not secrets.
+_NOT_SECRETS = frozenset({
+    "true", "false", "null", "none", "nil", "undefined", "required", "optional",
+    "string", "str", "text", "hidden", "input", "bool", "boolean", "int", "env",
+    "password", "passwd", "secret", "token", "apikey", "api_key", "empty", "default",
+    "unknown", "test", "testing", "admin", "root", "guest", "user", "username",
+})
+_DIGEST_PREFIXES = ("sha1:", "sha256:", "sha384:", "sha512:", "sha1-", "sha256-", "sha384-",
+                    "sha512-", "md5:", "sha-256=", "data:", "http://", "https://", "file://")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_uuid(v: str) -> bool:
+    parts = v.split("-")
+    return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(c in _HEX for p in parts for c in p)
+
+
+def _is_code_reference(v: str) -> bool:
+    """`self.password`, `config.get(...)`, `user_password`, `params[:token]`."""
+    if any(c in v for c in "()[]{}") or v.startswith(("$", "@", "&", "*", "!")):
+        return True
+    parts = v.split(".")
+    return len(parts) > 1 and all(p.isidentifier() for p in parts)
+
+
+def generic_token(value: str) -> bool:
+    """A value assigned to a secret/token/key name that looks generated."""
+    from promptguard.filters import is_placeholder
+
+    v = value.strip()
+    if len(v) < 16 or v.lower() in _NOT_SECRETS or is_placeholder(v):
+        return False
+    if v.lower().startswith(_DIGEST_PREFIXES) or _is_uuid(v) or _is_code_reference(v):
+        return False
+    if "/" in v and bits_per_char(v.replace("/", "")) < 5.0:
+        return False  # a path or MIME type, not a key
+    return bits_per_char(v) >= 5.0
+
+
+def generic_password(value: str) -> bool:
+    """A quoted value assigned to a password-like name.
+
+    People choose passwords from words, so rarity cannot be required here;
+    we only reject placeholders, references and obvious non-values.
+    """
+    from promptguard.filters import is_placeholder
+
+    v = value.strip()
+    if len(v) < 6 or v.lower() in _NOT_SECRETS or is_placeholder(v):
+        return False
+    if v.startswith(("/", "~/", "./", "../")) or v[1:3] in (":\\", ":/"):
+        return False  # a path (pwd is also "print working directory")
+    if " " in v and bits_per_char(v) < 4.0:
+        return False  # prose, e.g. a prompt string
+    return not _is_code_reference(v)
+
+
+def generic_password_bare(value: str) -> bool:
+    """An unquoted value after a password-like name (env, YAML, INI, CLI).
+
+    Unquoted, the right-hand side may be code (`password = user_password`),
+    so plain identifiers must also look generated to count.
+    """
+    if not generic_password(value):
+        return False
+    if value.replace("_", "a").replace("-", "a").isalpha() or value.isidentifier():
+        return bits_per_char(value) >= 4.5
+    return True
