@@ -117,13 +117,24 @@ def is_placeholder(value: str) -> bool:
         return True
     if any(ref in lowered for ref in _REFERENCES):
         return True
+    if _has_template(value):
+        return True
+    # Judge the structure of the token body too, after a vendor prefix
+    # ("sk_live_abababab" is a filler even though the prefix is not).
+    cut = max(value.rfind(sep, 0, 16) for sep in "_-.")
+    bodies = {value, value[cut + 1:]} if 0 < cut < len(value) - 8 else {value}
+    return any(_filler(b) for b in bodies)
+
+
+def _filler(value: str) -> bool:
+    lowered = value.lower()
     # "abcabcabc" has period 3: a random secret is essentially never a run
     # of its own prefix.
     if _smallest_period(value) <= len(value) // 2:
         return True
     if len(value) >= 6 and len(set(lowered)) <= 3:
         return True
-    return _is_sequential(lowered) or _has_template(value)
+    return _is_sequential(lowered)
 
 
 def pragma_allows(text: str, pos: int, rule_id: str) -> bool:

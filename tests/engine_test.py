@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from promptguard.engine import Scanner
+from promptguard.engine import ScanSettings
+from promptguard.models import Allowlist
+from promptguard.models import Rule
+from promptguard.ruleset import RuleSet
+from testing import fakes
+
+
+def _rule(**kw: object) -> Rule:
+    base: dict[str, object] = dict(
+        id="test-key", name="Test key", description="d", category="secret",
+        severity="high", confidence="prefix", regex=r"\b(tk_[A-Za-z0-9]{20})\b",
+        secret_group=1, keywords=("tk_",),
+    )
+    base.update(kw)
+    return Rule(**base)  # type: ignore[arg-type]
+
+
+def _scan(text: str, *rules: Rule, **settings: object) -> list:
+    return Scanner(RuleSet.from_rules(list(rules)), ScanSettings(**settings)).scan(text)  # type: ignore[arg-type]
+
+
+TOKEN = "tk_" + "Q9x2LmP4vR7sT1wZ8yB3"
+
+
+def test_finding_fields_and_masking() -> None:
+    text = f"line one\n  key = {TOKEN} # end\n"
+    [f] = _scan(text, _rule())
+    assert (f.line, f.column) == (2, 9)
+    assert text[f.start:f.end] == TOKEN
+    assert f.preview == "tk_Q…(23 chars)"
+    assert TOKEN not in repr(f) and TOKEN not in str(f.to_dict())
+    assert len(f.fingerprint) == 20
+
+
+def test_fingerprint_is_stable_and_rule_specific() -> None:
+    a = _scan(f"x {TOKEN}", _rule())[0]
+    b = _scan(f"other text\n\n{TOKEN}", _rule())[0]
+    c = _scan(f"x {TOKEN}", _rule(id="other-key"))[0]
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+
+
+def test_keyword_is_case_insensitive_and_required() -> None:
+    assert _scan(f"{TOKEN}", _rule(regex=r"(?i)\b(tk_[a-z0-9]{20})\b"))
+    assert _scan(f"TK_{TOKEN[3:]}", _rule(regex=r"(?i)\b(tk_[a-z0-9]{20})\b"))
+    # The regex alone would match, but without the keyword nothing runs.
+    assert not _scan("zz_Q9x2LmP4vR7sT1wZ8yB3", _rule(regex=r"\b\w\w_([A-Za-z0-9]{20})\b"))
+
+
+def test_always_run_rule_needs_no_keyword() -> None:
+    rule = _rule(regex=r"\b(\d{3}-\d{2}-\d{4})\b", keywords=(), always_run=True, category="pii")
+    assert [f.rule_id for f in _scan("ssn 536-22-1234", rule)] == ["test-key"]
+
+
+def test_window_limits_context_rules() -> None:
+    rule = _rule(regex=r"(?s)anchor.{0,600}?\b(val_[a-z]{8})\b", keywords=("anchor",), window=64)
+    near = "anchor " + "x " * 10 + "val_qmzkrwtp"
+    # Windows snap to whole lines, so "far" means many lines away.
+    far = "anchor\n" + "filler line\n" * 60 + "val_qmzkrwtp"
+    assert _scan(near, rule)
+    assert not _scan(far, rule)
+
+
+@pytest.mark.parametrize("placeholder", ["tk_xxxxxxxxxxxxxxxxxxxx", "tk_YOURKEYHEREYOURKEYHE", "tk_abababababababababab"])
+def test_placeholders_are_dropped(placeholder: str) -> None:
+    assert not _scan(placeholder, _rule())
+
+
+def test_pii_is_not_placeholder_filtered() -> None:
+    rule = _rule(category="pii", regex=r"\b(tk_[a-z]{20})\b")
+    assert _scan("tk_abababababababababab", rule)
+
+
+def test_entropy_and_length_bounds() -> None:
+    assert not _scan("tk_aaaaaaaaaaaaaaaaaaab", _rule(entropy=3.0))
+    assert _scan(TOKEN, _rule(entropy=3.0))
+    assert not _scan(TOKEN, _rule(min_length=30))
+    assert not _scan(TOKEN, _rule(max_length=10))
+
+
+def test_allowlists_by_target_and_condition() -> None:
+    by_secret = Allowlist(target="secret", regexes=(r"Q9x2",))
+    by_line = Allowlist(target="line", stopwords=("fixture",))
+    both = Allowlist(target="line", condition="and", stopwords=("fixture", "nope"))
+    assert not _scan(TOKEN, _rule(allowlists=(by_secret,)))
+    assert not _scan(f"fixture: {TOKEN}", _rule(allowlists=(by_line,)))
+    assert _scan(f"real: {TOKEN}", _rule(allowlists=(by_line,)))
+    assert _scan(f"fixture: {TOKEN}", _rule(allowlists=(both,)))
+
+
+def test_pragma_on_line_or_line_above() -> None:
+    rule = _rule()
+    assert not _scan(f"{TOKEN}  # promptguard: allow[test-key]", rule)
+    assert not _scan(f"# promptguard: allow[other, test-key]\n{TOKEN}", rule)
+    assert _scan(f"# promptguard: allow[test-key]\n\n{TOKEN}", rule)
+    assert _scan(f"{TOKEN}  # promptguard: allow[other-rule]", rule)
+    assert _scan(f"{TOKEN}  # promptguard: allow", rule)
+    assert _scan(f"{TOKEN}  # promptguard: allow[test-key]", rule, pragmas=False)
+
+
+def test_validator_upgrades_drops_or_demotes() -> None:
+    rng = random.Random(1)
+    good = fakes.github_token(rng)
+    bad = good[:-1] + ("A" if good[-1] != "A" else "B")
+    rule = _rule(regex=r"\b(ghp_[A-Za-z0-9]{36})\b", keywords=("ghp_",), validate="github_crc32")
+    assert [f.confidence for f in _scan(good, rule)] == ["checksum"]
+    assert _scan(bad, rule) == []
+    assert [f.confidence for f in _scan(bad, rule._replace(on_invalid="demote"))] == ["context"]
+
+
+def test_overlapping_findings_keep_the_most_specific() -> None:
+    specific = _rule(id="specific", confidence="prefix")
+    generic = _rule(id="generic", confidence="generic", regex=r"key = (\S+)", keywords=("key",))
+    [f] = _scan(f"key = {TOKEN}", specific, generic)
+    assert f.rule_id == "specific"
+
+
+def test_catastrophic_regex_times_out_with_a_diagnostic() -> None:
+    rule = _rule(regex=r"(?m)^((?:a|aa)+)$", keywords=("a",), secret_group=1, category="pii")
+    scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings(regex_timeout=0.2))
+    start = time.monotonic()
+    result = scanner.run("a" * 60 + "!")
+    assert time.monotonic() - start < 5
+    assert [d.rule_id for d in result.diagnostics] == ["test-key"]
+
+
+def test_stream_matches_whole_text_scan() -> None:
+    rng = random.Random(7)
+    parts = []
+    for i in range(300):
+        parts.append(f"line {i} " + fakes.rand(rng, rng.randrange(0, 80), " abcdefgh\n"))
+        if i % 17 == 0:
+            parts.append(f"k={'tk_' + fakes.rand(rng, 20)}\n")
+    text = "".join(parts)
+    scanner = Scanner(RuleSet.from_rules([_rule()]), ScanSettings())
+    whole = scanner.scan(text)
+    size = 1000
+    chunks = [text[i:i + size] for i in range(0, len(text), size)]
+    streamed = scanner.run_stream(chunks, overlap=200).findings
+    assert streamed == whole
+    assert len(whole) == 18
+
+
+def test_empty_text() -> None:
+    assert _scan("", _rule()) == []

@@ -1,0 +1,64 @@
+"""Every rule's examples and negative examples, as generated test cases.
+
+Adding a rule to a pack adds its cases here without touching Python.
+"""
+from __future__ import annotations
+
+import pytest
+
+from promptguard.engine import Scanner
+from promptguard.engine import ScanSettings
+from promptguard.models import Rule
+from promptguard.ruleset import RuleSet
+from promptguard.ruleset import load_ruleset
+
+RULES = load_ruleset(cache_dir=None).rules
+FULL = Scanner(RuleSet.from_rules(RULES), ScanSettings())
+
+
+def _cases(kind: str) -> list[object]:
+    return [
+        pytest.param(rule, i, id=f"{rule.id}[{i}]")
+        for rule in RULES
+        for i in range(len(getattr(rule, kind)))
+    ]
+
+
+def _alone(rule: Rule) -> Scanner:
+    return Scanner(RuleSet.from_rules([rule]), ScanSettings())
+
+
+@pytest.mark.parametrize(("rule", "i"), _cases("examples"))
+def test_example_is_found(rule: Rule, i: int) -> None:
+    example = rule.examples[i]
+    findings = [f for f in _alone(rule).scan(example) if f.rule_id == rule.id]
+    assert findings, f"{rule.id} misses its example {i}"
+    # The reported span is the secret group of a real match.
+    for f in findings:
+        assert 0 <= f.start < f.end <= len(example)
+
+
+@pytest.mark.parametrize(("rule", "i"), _cases("examples"))
+def test_example_is_found_with_all_rules(rule: Rule, i: int) -> None:
+    # With every pack loaded, overlap resolution may credit a more specific
+    # rule, but the example must still produce a finding.
+    assert FULL.scan(rule.examples[i])
+
+
+@pytest.mark.parametrize(("rule", "i"), _cases("negative_examples"))
+def test_negative_example_is_not_found(rule: Rule, i: int) -> None:
+    findings = [f for f in _alone(rule).scan(rule.negative_examples[i]) if f.rule_id == rule.id]
+    assert not findings, f"{rule.id} fires on its negative example {i}"
+
+
+def test_every_rule_has_examples_both_ways() -> None:
+    lacking = [r.id for r in RULES if not r.examples or not r.negative_examples]
+    assert not lacking
+
+
+def test_keywords_occur_in_examples() -> None:
+    bad = [
+        (r.id, kw) for r in RULES for kw in r.keywords
+        if not any(kw in e.lower() for e in r.examples)
+    ]
+    assert not bad
