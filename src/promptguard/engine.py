@@ -71,21 +71,51 @@ def fingerprint(rule_id: str, secret: str) -> str:
     return blake2b(data, digest_size=10).hexdigest()
 
 
-def _windows(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+def _windows(
+    text: str,
+    spans: list[tuple[int, int]],
+    width: int,
+    multiline: bool,
+) -> list[tuple[int, int]]:
+    """Merged regions [a, b) around keyword hits.
+
+    Single-line rules get the hit's line (up to 1024 characters either
+    side on very long lines). Multi-line rules get `width` either side,
+    snapped outwards to a line boundary when one is near, so an edge rarely
+    cuts a token. Hits are coalesced first: a common keyword can hit
+    thousands of times, and only merged edges pay for a line search.
+    """
     n = len(text)
-    out: list[tuple[int, int]] = []
+    raw: list[list[int]] = []
     for s, e in sorted(spans):
-        a = max(0, s - width)
-        b = min(n, e + width)
-        if a > 0:
-            nl = text.rfind("\n", max(0, a - _SNAP), a)
-            a = nl + 1 if nl >= 0 else (0 if a <= _SNAP else a)
-        if b < n:
-            nl = text.find("\n", b, b + _SNAP)
-            b = nl if nl >= 0 else (n if b + _SNAP >= n else b)
+        a, b = s - width, e + width
+        if raw and a <= raw[-1][1]:
+            if b > raw[-1][1]:
+                raw[-1][1] = b
+        else:
+            raw.append([a, b])
+    out: list[tuple[int, int]] = []
+    for a, b in raw:
+        # The first hit's start and the last hit's end (before clamping).
+        first = a + width
+        last = b - width
+        a = max(0, a)
+        b = min(n, b)
+        if multiline:
+            if a > 0:
+                nl = text.rfind("\n", max(0, a - _SNAP), a)
+                a = nl + 1 if nl >= 0 else (0 if a <= _SNAP else a)
+            if b < n:
+                nl = text.find("\n", b, b + _SNAP)
+                b = nl if nl >= 0 else (n if b + _SNAP >= n else b)
+        else:
+            # Clip to the hit's line, reaching its ends when they are near
+            # (a long token may run past `width`).
+            a = text.rfind("\n", max(0, first - _SNAP), first) + 1 or max(0, first - _SNAP)
+            nl = text.find("\n", last, last + _SNAP)
+            b = nl if nl >= 0 else min(n, last + _SNAP)
         if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
         else:
             out.append((a, b))
     return out
@@ -162,7 +192,8 @@ class Scanner:
         diagnostics: list[Diagnostic] = []
         rules = self.ruleset.rules
         work: list[tuple[int, list[tuple[int, int]]]] = [
-            (i, _windows(text, sp, rules[i].window)) for i, sp in spans.items()
+            (i, _windows(text, sp, rules[i].window, rules[i].multiline))
+            for i, sp in spans.items()
         ]
         work.extend((i, [(0, len(text))]) for i in self.ruleset.always_run if i not in spans)
         for rule_index, windows in sorted(work):

@@ -56,6 +56,9 @@ class Rule(NamedTuple):
     # A match must lie within this many characters of a keyword occurrence;
     # the engine only runs the regex on those windows.
     window: int = 256
+    # Matches may span lines (PEM blocks, JSON documents); otherwise the
+    # regex only runs on the keyword's own line, which is most of the speed.
+    multiline: bool = False
     entropy: float | None = None
     min_length: int = 0
     max_length: int = 0

@@ -26,11 +26,11 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v3"
+_CACHE_FORMAT = "rules-v4"
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
-    "secret_group", "keywords", "always_run", "window", "entropy", "min_length",
+    "secret_group", "keywords", "always_run", "window", "multiline", "entropy", "min_length",
     "max_length", "validate", "on_invalid", "allowlists", "examples",
     "negative_examples", "references", "tags", "params",
 }
@@ -154,6 +154,11 @@ def parse_rule(raw: Any, source: str) -> Rule:
             raise RuleError(f"{where}: keyword {kw!r} must be non-empty lower-case ASCII")
     always_run = raw.get("always_run", False)
     _check_type(always_run, bool, where, "always_run")
+    # A rule whose own examples span lines needs multi-line windows.
+    multiline = raw.get("multiline")
+    if multiline is None:
+        multiline = any("\n" in e.strip() for e in raw.get("examples", []) if isinstance(e, str))
+    _check_type(multiline, bool, where, "multiline")
     if not keywords and not always_run:
         raise RuleError(f"{where}: needs keywords (or always_run = true)")
 
@@ -202,6 +207,7 @@ def parse_rule(raw: Any, source: str) -> Rule:
         keywords=keywords,
         always_run=always_run,
         window=ints["window"],
+        multiline=multiline,
         entropy=entropy,
         min_length=ints["min_length"],
         max_length=ints["max_length"],

@@ -7,15 +7,15 @@ import ahocorasick
 
 from promptguard.prefilter import Hit
 
-# ASCII-only case folding keeps offsets identical to the input and matches
-# Hyperscan's HS_FLAG_CASELESS semantics on UTF-8 bytes.
-_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-
-
 def ascii_lower(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    return text.translate(_ASCII_LOWER)
+    """The exact view Hyperscan scans: non-ASCII as "?", ASCII lower-cased.
+
+    Offsets are unchanged, and only A-Z fold (the Kelvin sign never
+    becomes "k"), so both backends see the same characters.
+    """
+    if not text.isascii():
+        text = text.encode("ascii", "replace").decode("ascii")
+    return text.lower()
 
 
 class AhoPrefilter:

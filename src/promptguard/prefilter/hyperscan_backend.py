@@ -59,17 +59,6 @@ def _load_or_compile(keywords: Sequence[str], cache_dir: Path | None) -> hypersc
     return db
 
 
-def _byte_to_char_offsets(data: bytes, offsets: list[int]) -> dict[int, int]:
-    """Map UTF-8 byte offsets (all on character boundaries) to str offsets."""
-    mapping: dict[int, int] = {}
-    prev_byte = prev_char = 0
-    for off in sorted(set(offsets)):
-        prev_char += len(data[prev_byte:off].decode("utf-8", "surrogatepass"))
-        prev_byte = off
-        mapping[off] = prev_char
-    return mapping
-
-
 class HyperscanPrefilter:
     name = "hyperscan"
 
@@ -82,7 +71,9 @@ class HyperscanPrefilter:
     def find(self, text: str) -> list[Hit]:
         if self._db is None or not text:
             return []
-        data = text.encode("utf-8", "surrogatepass")
+        # One byte per character (non-ASCII becomes "?"), so offsets are
+        # character offsets; keywords are ASCII, so no hit is lost.
+        data = text.encode("ascii", "replace")
         lengths = self._lengths
         hits: list[Hit] = []
         append = hits.append
@@ -91,9 +82,4 @@ class HyperscanPrefilter:
             append((index, to - lengths[index], to))
 
         self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        if len(data) != len(text):
-            # ASCII keywords start and end on character boundaries, so a
-            # running decode maps every byte offset exactly.
-            mapping = _byte_to_char_offsets(data, [o for h in hits for o in h[1:]])
-            hits = [(i, mapping[s], mapping[e]) for i, s, e in hits]
         return hits
