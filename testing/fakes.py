@@ -38,7 +38,8 @@ def aws_secret(rng: random.Random) -> str:
 def luhn_card(rng: random.Random, prefix: str = "4", length: int = 16) -> str:
     """A Luhn-valid card number that is not a published network test card."""
     while True:
-        digits = prefix + "".join(rng.choice(string.digits) for _ in range(length - len(prefix) - 1))
+        body = length - len(prefix) - 1
+        digits = prefix + "".join(rng.choice(string.digits) for _ in range(body))
         total = 0
         for i, d in enumerate(reversed(digits)):
             v = int(d)
@@ -71,5 +72,5 @@ def stripe_live_key(rng: random.Random) -> str:
 
 
 def postgres_url(rng: random.Random) -> tuple[str, str]:
-    password = rand(rng, 6) + "#" + rand(rng, 6)
+    password = rand(rng, 6) + "-" + rand(rng, 6)
     return f"postgresql://app_user:{password}@db.internal.corp:5432/orders", password

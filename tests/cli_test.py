@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from testing import fakes
 
 from promptguard.cli import main
-from testing import fakes
 
 
 def _secret_prompt(seed: int = 11) -> tuple[str, list[str]]:
@@ -39,7 +39,8 @@ def _secret_prompt(seed: int = 11) -> tuple[str, list[str]]:
 LOOKALIKE = """\
 Why does this fail? The last good commit was 3f7c2a9d81e04b5c6a7f8e9d0c1b2a3f4e5d6c7b
 and the build id is 9b2f6c1e-4d3a-4f8e-9a1b-2c3d4e5f6a7b.
-package-lock.json has "integrity": "sha512-Jd3kL9mQ2vX8pR5tY7wZ1aB4cD6eF8gH0iJ2kL4mN6oP8qR0sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2oP4qQ=="
+package-lock.json has "integrity": \
+"sha512-Jd3kL9mQ2vX8pR5tY7wZ1aB4cD6eF8gH0iJ2kL4mN6oP8qR0sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2oP4qQ=="
 The code reads the key with os.environ["OPENAI_API_KEY"] and the docs say to paste <your-api-key>.
 AWS docs use AKIAIOSFODNN7EXAMPLE with wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY as the example pair.
 Stripe's test card 4242 4242 4242 4242 works in test mode.

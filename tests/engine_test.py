@@ -4,21 +4,21 @@ import random
 import time
 
 import pytest
+from testing import fakes
 
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
 from promptguard.models import Allowlist
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
-from testing import fakes
 
 
 def _rule(**kw: object) -> Rule:
-    base: dict[str, object] = dict(
-        id="test-key", name="Test key", description="d", category="secret",
-        severity="high", confidence="prefix", regex=r"\b(tk_[A-Za-z0-9]{20})\b",
-        secret_group=1, keywords=("tk_",),
-    )
+    base: dict[str, object] = {
+        "id": "test-key", "name": "Test key", "description": "d", "category": "secret",
+        "severity": "high", "confidence": "prefix", "regex": r"\b(tk_[A-Za-z0-9]{20})\b",
+        "secret_group": 1, "keywords": ("tk_",),
+    }
     base.update(kw)
     return Rule(**base)  # type: ignore[arg-type]
 
@@ -68,7 +68,10 @@ def test_window_limits_context_rules() -> None:
     assert not _scan(far, rule)
 
 
-@pytest.mark.parametrize("placeholder", ["tk_xxxxxxxxxxxxxxxxxxxx", "tk_YOURKEYHEREYOURKEYHE", "tk_abababababababababab"])
+@pytest.mark.parametrize(
+    "placeholder",
+    ["tk_xxxxxxxxxxxxxxxxxxxx", "tk_YOURKEYHEREYOURKEYHE", "tk_abababababababababab"],
+)
 def test_placeholders_are_dropped(placeholder: str) -> None:
     assert not _scan(placeholder, _rule())
 

@@ -11,6 +11,7 @@ Usage: python tools/gen_bigrams.py > src/promptguard/_bigrams.py
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sys
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (UnicodeDecodeError, OSError):
             continue
         for word in _words(text):
-            for a, b in zip(word, word[1:]):
+            for a, b in itertools.pairwise(word):
                 counts[index[a]][index[b]] += 1
     rows = []
     for row in counts:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from promptguard.engine import Diagnostic
-from promptguard.engine import ScanResult
 from promptguard.engine import Scanner
+from promptguard.engine import ScanResult
 from promptguard.engine import ScanSettings
 from promptguard.errors import ConfigError
 from promptguard.errors import InputError
@@ -50,7 +50,12 @@ def default_scanner() -> Scanner:
     return Scanner(load_ruleset(cache_dir=cache_dir), ScanSettings(cache_dir=cache_dir))
 
 
-def scan(text: str, *, rules: Sequence[Path] = (), settings: ScanSettings | None = None) -> list[Finding]:
+def scan(
+    text: str,
+    *,
+    rules: Sequence[Path] = (),
+    settings: ScanSettings | None = None,
+) -> list[Finding]:
     """Findings in `text` with the built-in rules plus any extra packs."""
     if not rules and settings is None:
         return default_scanner().scan(text)

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
-from promptguard.models import Rule
 from promptguard.errors import RuleError
+from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import parse_pack
 

@@ -237,7 +237,9 @@ def _resolve_group(rule: Rule, where: str) -> Rule:
             try:
                 regex.compile(pattern)
             except (regex.error, ValueError, OverflowError) as e:
-                raise RuleError(f"{where}: allowlist regex {pattern!r} does not compile: {e}") from None
+                raise RuleError(
+                    f"{where}: allowlist regex {pattern!r} does not compile: {e}",
+                ) from None
     group = rule.secret_group
     if group == -1:
         group = 1 if compiled.groups else 0
@@ -343,7 +345,13 @@ def _rule_to_json(rule: Rule) -> dict[str, Any]:
 def _rule_from_json(d: dict[str, Any]) -> Rule:
     d = dict(d)
     d["allowlists"] = tuple(
-        Allowlist(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()})
+        Allowlist(
+            description=a["description"],
+            target=a["target"],
+            condition=a["condition"],
+            regexes=tuple(a["regexes"]),
+            stopwords=tuple(a["stopwords"]),
+        )
         for a in d["allowlists"]
     )
     for key in ("keywords", "examples", "negative_examples", "references", "tags"):

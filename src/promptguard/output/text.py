@@ -19,13 +19,14 @@ def format_report(report: Report, color: bool) -> str:
             f"{f.source}:{f.line}:{f.column}: {action} {f.rule_id}: {f.rule_name} "
             f"{f.preview} [{f.category}, {f.severity}, {f.confidence}]",
         )
-    for n in report.notes:
-        lines.append(f"{n.source}: note: {n.message}")
+    for note in report.notes:
+        lines.append(f"{note.source}: note: {note.message}")
     for diag in report.diagnostics:
         lines.append(f"warning: rule {diag.rule_id}: {diag.message}")
     blocking = report.blocking
     if report.decisions:
-        ids = sorted({d.finding.rule_id for d in blocking} or {d.finding.rule_id for d in report.decisions})
+        shown = blocking or report.decisions
+        ids = sorted({d.finding.rule_id for d in shown})
         hint = (
             f"To allow a finding that is not a secret, add `promptguard: allow[{ids[0]}]` "
             "on its line (or the line above), or record it with `promptguard baseline create`."

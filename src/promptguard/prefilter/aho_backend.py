@@ -7,6 +7,7 @@ import ahocorasick
 
 from promptguard.prefilter import Hit
 
+
 def ascii_lower(text: str) -> str:
     """The exact view Hyperscan scans: non-ASCII as "?", ASCII lower-cased.
 

@@ -40,7 +40,7 @@ def _load_or_compile(keywords: Sequence[str], cache_dir: Path | None) -> hypersc
     if cache_dir is None:
         return _compile(keywords)
     digest = hashlib.blake2b(
-        "\0".join([_DB_FORMAT, hyperscan.__version__, *keywords]).encode(),
+        "\0".join([_DB_FORMAT, getattr(hyperscan, "__version__", ""), *keywords]).encode(),
         digest_size=16,
     ).hexdigest()
     path = cache_dir / f"hyperscan-{digest}.db"
