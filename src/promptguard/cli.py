@@ -2,20 +2,31 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from promptguard import error_handler
-from promptguard.commands import rules as rules_cmd
-from promptguard.commands import scan as scan_cmd
 
-# Each command module provides add_arguments(parser) and run(args) -> int.
-COMMANDS = {
-    "scan": scan_cmd,
-    "rules": rules_cmd,
+# name -> (module, one-line help). Each module provides HELP,
+# add_arguments(parser) and run(args) -> int. Modules load lazily: hooks
+# start a process per prompt and should only import the command they run.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("promptguard.commands.scan", "scan files, directories or stdin"),
+    "rules": ("promptguard.commands.rules", "list rules, or check packs against their examples"),
+    "config": ("promptguard.commands.config", "show or check the effective configuration"),
+    "baseline": ("promptguard.commands.baseline", "create, update or audit a baseline"),
+    "report": ("promptguard.commands.report", "summarise the audit log"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(COMMANDS[name][0])
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, the other commands get help-only stubs."""
     from promptguard import __version__
 
     parser = argparse.ArgumentParser(
@@ -24,11 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"promptguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in COMMANDS.items():
-        module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
+    for name, (_, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or name == only:
+            _module(name).add_arguments(cmd)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return error_handler.run(lambda: COMMANDS[args.command].run(args))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    module = _module(args.command)
+    return error_handler.run(lambda: int(module.run(args)))

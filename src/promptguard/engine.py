@@ -169,9 +169,16 @@ class Scanner:
     def _pattern(self, index: int) -> regex.Pattern[str]:
         compiled = self._compiled.get(index)
         if compiled is None:
-            import regex
+            source = self.ruleset.rules[index].regex
+            if self.ruleset.programs:
+                from promptguard.programs import rebuild
 
-            compiled = self._compiled[index] = regex.compile(self.ruleset.rules[index].regex)
+                compiled = rebuild(self.ruleset.programs[index], source)
+            if compiled is None:
+                import regex
+
+                compiled = regex.compile(source)
+            self._compiled[index] = compiled
         return compiled
 
     # -- scanning ----------------------------------------------------------
@@ -206,7 +213,16 @@ class Scanner:
                     "this rule's results are incomplete",
                 ))
         for detector in self.detectors:
-            raw.extend(detector.detect(text))
+            try:
+                raw.extend(detector.detect(text))
+            except TimeoutError as e:
+                # A detector's own user regex (a client ID pattern) ran out
+                # of time: same contract as a rule, a diagnostic, no crash.
+                diagnostics.append(Diagnostic(
+                    getattr(e, "rule_id", type(detector).__name__),
+                    f"timed out after {self.settings.regex_timeout}s; "
+                    "this detector's results are incomplete",
+                ))
         return ScanResult(_finalize(text, raw), diagnostics)
 
     def rule_index(self) -> dict[str, Rule]:
