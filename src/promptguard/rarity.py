@@ -51,6 +51,11 @@ _NOT_SECRETS = frozenset({
 _DIGEST_PREFIXES = ("sha1:", "sha256:", "sha384:", "sha512:", "sha1-", "sha256-", "sha384-",
                     "sha512-", "md5:", "sha-256=", "data:", "http://", "https://", "file://")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_PROSE_WORDS = frozenset({
+    "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
+    "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
+    "characters", "required", "confirm", "incorrect", "wrong", "here",
+})
 
 
 def _is_uuid(v: str) -> bool:
@@ -93,8 +98,9 @@ def generic_password(value: str) -> bool:
         return False
     if v.startswith(("/", "~/", "./", "../")) or v[1:3] in (":\\", ":/"):
         return False  # a path (pwd is also "print working directory")
-    if " " in v and bits_per_char(v) < 4.0:
-        return False  # prose, e.g. a prompt string
+    if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
+        return False  # prose such as a UI prompt; a passphrase has no "the"
+
     return not _is_code_reference(v)
 
 

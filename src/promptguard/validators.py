@@ -447,20 +447,29 @@ def not_placeholder(value: str) -> bool:
 
 Validator = Callable[[str], bool]
 
-def _generic(name: str) -> Validator:
-    # The generic-secret checks live with the rarity model; import on use.
-    def check(value: str) -> bool:
-        from promptguard import rarity
+# The generic-secret checks live with the rarity model; import it on use.
+def generic_token(value: str) -> bool:
+    from promptguard import rarity
 
-        return bool(getattr(rarity, name)(value))
+    return rarity.generic_token(value)
 
-    return check
+
+def generic_password(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.generic_password(value)
+
+
+def generic_password_bare(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.generic_password_bare(value)
 
 
 VALIDATORS: dict[str, Validator] = {
-    "generic_password": _generic("generic_password"),
-    "generic_password_bare": _generic("generic_password_bare"),
-    "generic_token": _generic("generic_token"),
+    "generic_password": generic_password,
+    "generic_password_bare": generic_password_bare,
+    "generic_token": generic_token,
     "aba_routing": aba_routing,
     "atlassian_crc32": atlassian_crc32,
     "bech32": bech32,
