@@ -359,9 +359,16 @@ class Scanner:
 
 
 def _finalize(text: str, raw: list[Raw]) -> list[Finding]:
-    def rank(item: Raw) -> tuple[int, int, int]:
+    def rank(item: Raw) -> tuple[bool, bool, int, int, int]:
         rule, s, e, confidence = item
-        return (CONFIDENCE_RANK[confidence], SEVERITY_RANK[rule.severity], e - s)
+        # A passed checksum beats everything; then a vendor's own rule beats
+        # a broad one (a JWT or auth-header rule matching the same value),
+        # so the report names the vendor.
+        broad = confidence == "generic" or "broad" in rule.tags
+        return (
+            confidence == "checksum", not broad, CONFIDENCE_RANK[confidence],
+            SEVERITY_RANK[rule.severity], e - s,
+        )
 
     # Where findings of different rules overlap, keep the most specific
     # one: one secret, one finding, one placeholder when redacted.
