@@ -153,3 +153,28 @@ def test_stream_matches_whole_text_scan() -> None:
 
 def test_empty_text() -> None:
     assert _scan("", _rule()) == []
+
+
+def test_always_run_rules_are_accelerated_identically() -> None:
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    rule = _rule(
+        regex=r"(?a)(?<![\w-])(\d{3}-\d{2}-\d{4})(?![\w-])", keywords=(), always_run=True,
+        category="pii",
+    )
+    rng = random.Random(5)
+    lines = []
+    for i in range(3000):
+        line = fakes.rand(rng, rng.randrange(0, 60), "0123456789- abc\u0663")
+        if i % 97 == 0:
+            line += f" ssn {rng.randrange(100, 899)}-{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}"
+        lines.append(line)
+    text = "\n".join(lines)
+    scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings())
+    assert 0 in scanner.prefilter("hyperscan").accelerated
+    fast = scanner.run(text, backend="hyperscan").findings
+    slow = scanner.run(text, backend="aho").findings
+    assert fast == slow
+    assert len(fast) >= 31

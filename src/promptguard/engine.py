@@ -121,6 +121,18 @@ def _windows(
     return out
 
 
+def _lines_at(text: str, ends: list[int]) -> list[tuple[int, int]]:
+    """The whole lines holding the character before each match end."""
+    out: list[tuple[int, int]] = []
+    for e in sorted(set(ends)):
+        if out and e <= out[-1][1]:
+            continue
+        a = text.rfind("\n", 0, max(0, e - 1)) + 1
+        b = text.find("\n", e)
+        out.append((a, len(text) if b < 0 else b))
+    return out
+
+
 def _demote(confidence: Confidence) -> Confidence:
     return CONFIDENCES[max(0, CONFIDENCE_RANK[confidence] - 1)]
 
@@ -160,9 +172,18 @@ class Scanner:
     def prefilter(self, backend: str) -> Prefilter:
         pf = self._prefilters.get(backend)
         if pf is None:
+            from promptguard.prefilter import accelerable
             from promptguard.prefilter import build
 
-            pf = build(self.ruleset.keywords, backend=backend, cache_dir=self.settings.cache_dir)
+            rules = self.ruleset.rules
+            triggers = [
+                (i, rules[i].regex) for i in self.ruleset.always_run
+                if accelerable(rules[i].regex, rules[i].multiline)
+            ]
+            pf = build(
+                self.ruleset.keywords, backend=backend, cache_dir=self.settings.cache_dir,
+                triggers=triggers,
+            )
             self._prefilters[backend] = pf
         return pf
 
@@ -190,8 +211,13 @@ class Scanner:
             return ScanResult([], [])
         pf = self.prefilter(backend or self._backend_for(len(text)))
         spans: dict[int, list[tuple[int, int]]] = {}
+        ends: dict[int, list[int]] = {}
         keyword_rules = self.ruleset.keyword_rules
+        k = len(keyword_rules)
         for kw_index, s, e in pf.find(text):
+            if kw_index >= k:
+                ends.setdefault(kw_index - k, []).append(e)
+                continue
             for rule_index in keyword_rules[kw_index]:
                 spans.setdefault(rule_index, []).append((s, e))
 
@@ -200,9 +226,15 @@ class Scanner:
         rules = self.ruleset.rules
         work: list[tuple[int, list[tuple[int, int]]]] = [
             (i, _windows(text, sp, rules[i].window, rules[i].multiline))
-            for i, sp in spans.items()
+            for i, sp in spans.items() if not rules[i].always_run
         ]
-        work.extend((i, [(0, len(text))]) for i in self.ruleset.always_run if i not in spans)
+        for i in self.ruleset.always_run:
+            if i in pf.accelerated:
+                # Hyperscan found where this rule may match: only those lines.
+                if i in ends:
+                    work.append((i, _lines_at(text, ends[i])))
+            else:
+                work.append((i, [(0, len(text))]))
         for rule_index, windows in sorted(work):
             try:
                 raw.extend(self._match_rule(text, rule_index, windows))

@@ -17,7 +17,9 @@ from typing import NamedTuple
 
 # git's own heuristic: a NUL byte in the first 8000 bytes means binary.
 _BINARY_SNIFF = 8000
-CHUNK_BYTES = 8 * 1024 * 1024
+# Small enough that a chunk of wide (UCS-4) characters and its copies stay
+# well under the 100 MB peak-memory budget, large enough to amortise calls.
+CHUNK_BYTES = 1024 * 1024
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -21,6 +21,7 @@ def ascii_lower(text: str) -> str:
 
 class AhoPrefilter:
     name = "aho"
+    accelerated: frozenset[int] = frozenset()
 
     def __init__(self, keywords: Sequence[str]) -> None:
         self._automaton = ahocorasick.Automaton()
