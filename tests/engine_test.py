@@ -169,7 +169,8 @@ def test_always_run_rules_are_accelerated_identically() -> None:
     for i in range(3000):
         line = fakes.rand(rng, rng.randrange(0, 60), "0123456789- abc\u0663")
         if i % 97 == 0:
-            line += f" ssn {rng.randrange(100, 899)}-{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}"
+            a, b, c = rng.randrange(100, 899), rng.randrange(10, 99), rng.randrange(1000, 9999)
+            line += f" ssn {a}-{b}-{c}"
         lines.append(line)
     text = "\n".join(lines)
     scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings())

@@ -113,10 +113,9 @@ class HyperscanPrefilter:
         self.accelerated: frozenset[int] = frozenset()
         if not keywords and not triggers:
             return
-        usable_triggers = [(i, p) for i, p in triggers if _compiles(p)] if not keywords else triggers
-        if not keywords and not usable_triggers:
-            return
-        self._db, usable = _load_or_compile(keywords, usable_triggers, cache_dir)
+        if not keywords and not any(_compiles(p) for _, p in triggers):
+            return  # nothing Hyperscan can hold: an empty database is an error
+        self._db, usable = _load_or_compile(keywords, triggers, cache_dir)
         self.accelerated = frozenset(i for i, _ in usable)
         k = len(keywords)
         # Trigger hits report (rule index + k, end, end): no start offset.
