@@ -146,6 +146,18 @@ def test_directory_honours_gitignore(tmp_path: Path, capsys) -> None:
     assert sources == {str(tmp_path / "kept.txt")}
 
 
+def test_named_ignored_directory_is_still_scanned(tmp_path: Path, capsys) -> None:
+    # Naming a directory is asking for it: .gitignore must not turn that
+    # into a silent all-clear.
+    rng = random.Random(6)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "out.txt").write_text(fakes.github_token(rng))
+    assert main(["scan", str(tmp_path / "build")]) == 1
+    assert "1 source" in capsys.readouterr().out
+
+
 def test_large_file_is_streamed(tmp_path: Path, capsys) -> None:
     from promptguard.sources import CHUNK_BYTES
 

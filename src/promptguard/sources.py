@@ -93,10 +93,21 @@ def iter_chunks(f: BinaryIO, source: str, notes: list[Note]) -> Iterator[str] | 
 
 
 def _git_files(directory: Path) -> list[Path] | None:
-    """Files git would consider (tracked + untracked, minus ignored)."""
+    """Files git would consider (tracked + untracked, minus ignored).
+
+    None when git cannot say, or when the directory itself is ignored: a
+    path the user names is always scanned (as ripgrep does), and only what
+    .gitignore excludes *inside* it is skipped.
+    """
     import subprocess
 
     try:
+        ignored = subprocess.run(
+            ["git", "check-ignore", "-q", "--no-index", "."],
+            cwd=directory, capture_output=True,
+        ).returncode == 0
+        if ignored:
+            return None
         out = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=directory, capture_output=True, check=True,
