@@ -16,7 +16,8 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.delenv("PROMPTGUARD_POLICY", raising=False)
+    # Empty means "no org policy": never read the real /etc/promptguard.
+    monkeypatch.setenv("PROMPTGUARD_POLICY", "")
     monkeypatch.setenv("PROMPTGUARD_DATA_DIR", str(home / ".local" / "share" / "promptguard"))
     monkeypatch.setenv("PROMPTGUARD_AUDIT_LOG", str(home / "audit.jsonl"))
     yield

@@ -121,7 +121,7 @@ class Screen:
         if use_baselines and cfg.baselines:
             from promptguard import baseline
 
-            baselines = [baseline.load(p) for p in cfg.baselines]
+            baselines = [baseline.load(p, cfg.root) for p in cfg.baselines]
         return cls(Matcher(cfg.allowlist, cfg.root), baselines, cfg.baselines)
 
     def skips(self, path: Path, label: str) -> bool:
@@ -377,23 +377,27 @@ promptguard stopped this commit. For each BLOCK above:
 """
 
 
-def load_config(args: argparse.Namespace, start: Path | None = None) -> Config:
+def load_config(
+    args: argparse.Namespace,
+    start: Path | None = None,
+    *,
+    baselines: Sequence[Path] = (),
+    no_audit: bool = False,
+) -> Config:
+    """The config for a command with `add_config_options`; discovery starts at `start`."""
     from promptguard import config
 
     if start is None:
         first = next((p for p in getattr(args, "paths", []) if str(p) != "-"), None)
         start = first if first is not None else Path.cwd()
     cli = config.CliOverrides(
-        profile=args.profile,
-        config=args.config,
-        baselines=tuple(getattr(args, "baseline", ())),
-        no_audit=getattr(args, "no_audit", False),
+        profile=args.profile, config=args.config, baselines=tuple(baselines), no_audit=no_audit,
     )
     return config.load(start, cli)
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = load_config(args)
+    cfg = load_config(args, baselines=args.baseline, no_audit=args.no_audit)
     scanner = build_scanner(args)
     notes: list[Note] = []
     screen = Screen.from_config(cfg)
