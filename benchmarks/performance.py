@@ -554,6 +554,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_at_start = load_average()
     failures = Failures()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    # promptguard writes an audit record per scan, as it does for users; keep
+    # those records out of the benchmarking user's own log.
+    os.environ["PROMPTGUARD_AUDIT_LOG"] = str(peers.WORK_DIR / "bench-audit.jsonl")
     peers.ensure_installed()
     tools = select_tools(args)
     pg = next((tool for tool in tools if tool.name == "promptguard"), None)

@@ -70,6 +70,10 @@ def test_generic_token(value: str, expected: bool) -> None:
         pytest.param("/home/deploy/app", False, id="path"),
         pytest.param("changeme", False, id="placeholder"),
         pytest.param("None", False, id="none"),
+        pytest.param("testPass", False, id="fixture-testpass"),
+        pytest.param("doesnotexist", False, id="fixture-words"),
+        pytest.param("test123", False, id="fixture-digits"),
+        pytest.param("MyDbPass2024", True, id="real-with-pass"),
     ],
 )
 def test_generic_password(value: str, expected: bool) -> None:

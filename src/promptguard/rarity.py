@@ -51,6 +51,17 @@ _NOT_SECRETS = frozenset({
 _DIGEST_PREFIXES = ("sha1:", "sha256:", "sha384:", "sha512:", "sha1-", "sha256-", "sha384-",
                     "sha512-", "md5:", "sha-256=", "data:", "http://", "https://", "file://")
 _HEX = frozenset("0123456789abcdefABCDEF")
+# Words test fixtures and docs build dummy passwords from ("testpass",
+# "badpass", "doesnotexist", "python"). A value spelled only with these
+# (digits and symbols aside) is a fixture, not a credential.
+_DUMMY_WORDS = frozenset({
+    "test", "testing", "tests", "pass", "passwd", "password", "pwd", "secret", "dummy", "fake",
+    "foo", "bar", "baz", "qux", "spam", "eggs", "python", "example", "sample", "demo", "admin",
+    "root", "user", "guest", "bad", "wrong", "incorrect", "invalid", "some", "my", "your",
+    "default", "changeit", "letmein", "qwerty", "abc", "xyz", "hello", "world", "welcome",
+    "does", "not", "exist", "nope", "none", "null", "mypass", "yourpass", "new", "old",
+    "good", "valid", "correct", "other", "another", "word", "topsecret", "s3cr3t", "p4ssw0rd",
+})
 _PROSE_WORDS = frozenset({
     "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
     "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
@@ -69,6 +80,20 @@ def _is_code_reference(v: str) -> bool:
         return True
     parts = v.split(".")
     return len(parts) > 1 and all(p.isidentifier() for p in parts)
+
+
+def _dummy(value: str) -> bool:
+    """Whether the value's letters split entirely into dummy words."""
+    letters = "".join(c for c in value.lower() if c.isalpha())
+    if not letters:
+        return True  # digits and symbols only: a PIN-like fixture at most
+    # Word-break DP over at most ~128 letters: cheap, and it runs only on
+    # values that already matched a password rule.
+    ok = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        ok[end] = any(ok[start] and letters[start:end] in _DUMMY_WORDS
+                      for start in range(max(0, end - 10), end))
+    return ok[-1]
 
 
 def generic_token(value: str) -> bool:
@@ -100,6 +125,8 @@ def generic_password(value: str) -> bool:
         return False  # a path (pwd is also "print working directory")
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False  # prose such as a UI prompt; a passphrase has no "the"
+    if _dummy(v):
+        return False
 
     return not _is_code_reference(v)
 
@@ -113,5 +140,8 @@ def generic_password_bare(value: str) -> bool:
     if not generic_password(value):
         return False
     if value.replace("_", "a").replace("-", "a").isalpha() or value.isidentifier():
+        lowered = value.lower()
+        if any(w in lowered for w in ("pass", "pwd", "secret", "token", "key", "cred")):
+            return False  # a variable holding the password: `passwd = password_mgr`
         return bits_per_char(value) >= 4.5
     return True

@@ -395,7 +395,7 @@ def _prune(cache_dir: Path) -> None:
     import time
 
     cutoff = time.time() - _STALE_SECONDS
-    for pattern in ("*.rules", "hyperscan-*.db"):
+    for pattern in ("*.rules", "hyperscan-*.db", "config-v*.marshal"):
         for f in cache_dir.glob(pattern):
             try:
                 if f.stat().st_mtime < cutoff:
