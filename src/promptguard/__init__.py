@@ -19,11 +19,21 @@ from promptguard.errors import PromptguardError
 from promptguard.errors import RuleError
 from promptguard.models import Finding
 from promptguard.models import Rule
+from promptguard.redact import Redactor
+from promptguard.redact import redact
+from promptguard.redact import restore
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 
 __version__ = "0.1.0"
+
+# `redact` and `restore` are imported eagerly above, before anything can
+# import the promptguard.redact module another way: a submodule's first
+# import sets the package attribute of the same name, so only this order
+# leaves `promptguard.redact` the function. Import the module's other names
+# with `from promptguard.redact import ...` (`import promptguard.redact as
+# m` gives the function).
 
 __all__ = [
     "ConfigError",
@@ -31,6 +41,7 @@ __all__ = [
     "Finding",
     "InputError",
     "PromptguardError",
+    "Redactor",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -39,6 +50,8 @@ __all__ = [
     "Scanner",
     "default_scanner",
     "load_ruleset",
+    "redact",
+    "restore",
     "scan",
 ]
 

@@ -18,6 +18,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("promptguard.commands.config", "show or check the effective configuration"),
     "baseline": ("promptguard.commands.baseline", "create, update or audit a baseline"),
     "report": ("promptguard.commands.report", "summarise the audit log"),
+    "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
+    "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
+    "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
 }
 
 
