@@ -14,7 +14,7 @@ import pytest
 
 from promptguard import vault as vault_mod
 from promptguard.errors import InputError
-from promptguard.redact import render
+from promptguard.redaction import render
 from promptguard.vault import Vault
 
 
@@ -168,7 +168,7 @@ _WORKER = textwrap.dedent("""
     import sys
     from functools import partial
     from pathlib import Path
-    from promptguard.redact import render
+    from promptguard.redaction import render
     from promptguard.vault import Vault
 
     base, worker = Path(sys.argv[1]), sys.argv[2]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
@@ -19,21 +20,11 @@ from promptguard.errors import PromptguardError
 from promptguard.errors import RuleError
 from promptguard.models import Finding
 from promptguard.models import Rule
-from promptguard.redact import Redactor
-from promptguard.redact import redact
-from promptguard.redact import restore
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 
 __version__ = "0.1.0"
-
-# `redact` and `restore` are imported eagerly above, before anything can
-# import the promptguard.redact module another way: a submodule's first
-# import sets the package attribute of the same name, so only this order
-# leaves `promptguard.redact` the function. Import the module's other names
-# with `from promptguard.redact import ...` (`import promptguard.redact as
-# m` gives the function).
 
 __all__ = [
     "ConfigError",
@@ -54,6 +45,22 @@ __all__ = [
     "restore",
     "scan",
 ]
+
+
+if TYPE_CHECKING:
+    from promptguard.redaction import Redactor
+    from promptguard.redaction import redact
+    from promptguard.redaction import restore
+
+
+def __getattr__(name: str) -> object:
+    # Redaction is exported lazily (PEP 562): hooks that only scan should not
+    # pay for importing it.
+    if name in ("Redactor", "redact", "restore"):
+        from promptguard import redaction
+
+        return getattr(redaction, name)
+    raise AttributeError(f"module 'promptguard' has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=1)

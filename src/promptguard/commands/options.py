@@ -5,11 +5,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
+from promptguard.errors import InputError
 from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
+
+if TYPE_CHECKING:
+    from promptguard.clients import ClientDirectory
+    from promptguard.config import Config
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -45,3 +51,38 @@ def use_color(choice: str) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def client_directory(cfg: Config, extra: list[Path]) -> ClientDirectory | None:
+    """The config's client lists (org, user, project) plus --clients files."""
+    from promptguard.clients import ClientDirectory
+
+    merged = ClientDirectory()
+    for _, directory in cfg.clients:
+        if isinstance(directory, ClientDirectory):
+            merged = merged.merged(directory)
+    for path in extra:
+        if not path.is_file():
+            raise InputError(f"--clients {path}: no such file")
+        # A list file: the detector caches it compiled, keyed by its mtime.
+        merged = merged.merged(ClientDirectory(files=(path.resolve(),)))
+    return None if merged.empty else merged
+
+
+def add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--clients", action="append", type=Path, default=[], metavar="PATH",
+        help="client list: a TOML file with a [clients] table, added to the config's "
+             "(compiled once and cached); repeatable",
+    )
+
+
+def with_clients(scanner: Scanner, directory: ClientDirectory | None) -> Scanner:
+    """The scanner plus a client-identifier detector, when there is a list."""
+    if directory is None:
+        return scanner
+    from promptguard.clients import ClientDetector
+
+    detector = ClientDetector(directory, regex_timeout=scanner.settings.regex_timeout,
+                              cache_dir=scanner.settings.cache_dir)
+    return Scanner(scanner.ruleset, scanner.settings, (*scanner.detectors, detector))

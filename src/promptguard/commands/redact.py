@@ -18,17 +18,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promptguard.commands.options import add_client_options
 from promptguard.commands.options import add_rule_options
 from promptguard.commands.options import build_scanner
+from promptguard.commands.options import client_directory
+from promptguard.commands.options import with_clients
 from promptguard.commands.scan import add_config_options
 from promptguard.commands.scan import audit_decisions
 from promptguard.commands.scan import load_config
 from promptguard.errors import InputError
 
 if TYPE_CHECKING:
-    from promptguard.clients import ClientDirectory
-    from promptguard.config import Config
-    from promptguard.engine import Scanner
     from promptguard.models import Action
     from promptguard.models import Finding
 
@@ -51,9 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_io_options(parser)
     parser.add_argument("--all", action="store_true",
                         help="redact every finding, not only those the policy redacts or blocks")
-    parser.add_argument("--clients", action="append", type=Path, default=[], metavar="PATH",
-                        help="client list: a TOML file with a [clients] table, added to the "
-                             "config's (compiled once and cached); repeatable")
+    add_client_options(parser)
     parser.add_argument("--no-audit", action="store_true",
                         help="do not append decisions to the audit log (unless the org "
                              "policy requires it)")
@@ -99,33 +97,6 @@ def write_output(args: argparse.Namespace, text: str) -> None:
         sys.stdout.buffer.flush()
 
 
-def client_directory(cfg: Config, extra: list[Path]) -> ClientDirectory | None:
-    """The config's client lists (org, user, project) plus --clients files."""
-    from promptguard.clients import ClientDirectory
-
-    merged = ClientDirectory()
-    for _, directory in cfg.clients:
-        if isinstance(directory, ClientDirectory):
-            merged = merged.merged(directory)
-    for path in extra:
-        if not path.is_file():
-            raise InputError(f"--clients {path}: no such file")
-        # A list file: the detector caches it compiled, keyed by its mtime.
-        merged = merged.merged(ClientDirectory(files=(path.resolve(),)))
-    return None if merged.empty else merged
-
-
-def with_clients(scanner: Scanner, directory: ClientDirectory | None) -> Scanner:
-    if directory is None:
-        return scanner
-    from promptguard.clients import ClientDetector
-    from promptguard.engine import Scanner
-
-    detector = ClientDetector(directory, regex_timeout=scanner.settings.regex_timeout,
-                              cache_dir=scanner.settings.cache_dir)
-    return Scanner(scanner.ruleset, scanner.settings, (*scanner.detectors, detector))
-
-
 def _summary(label: str, replaced: int, restorable: int, session: str) -> str:
     if not replaced:
         return f"promptguard: {label}: nothing to redact"
@@ -135,8 +106,8 @@ def _summary(label: str, replaced: int, restorable: int, session: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptguard.redact import Redactor
-    from promptguard.redact import settings_from_tables
+    from promptguard.redaction import Redactor
+    from promptguard.redaction import settings_from_tables
     from promptguard.vault import Vault
 
     if args.clipboard and args.path is not None:

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptguard.redact import Restorer
+    from promptguard.redaction import Restorer
     from promptguard.vault import Vault
 
     if args.clipboard and args.path is not None:

@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING
 from typing import BinaryIO
 
 from promptguard import output
+from promptguard.commands.options import add_client_options
 from promptguard.commands.options import add_rule_options
 from promptguard.commands.options import build_scanner
+from promptguard.commands.options import client_directory
 from promptguard.commands.options import use_color
+from promptguard.commands.options import with_clients
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
 from promptguard.engine import ScanResult
@@ -77,6 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "policy requires it)")
     add_config_options(parser)
     add_rule_options(parser)
+    add_client_options(parser)
 
 
 class _Progress:
@@ -398,7 +402,7 @@ def load_config(
 
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args, baselines=args.baseline, no_audit=args.no_audit)
-    scanner = build_scanner(args)
+    scanner = with_clients(build_scanner(args), client_directory(cfg, args.clients))
     notes: list[Note] = []
     screen = Screen.from_config(cfg)
     findings, diagnostics, scanned, suppressed = collect(
