@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -57,6 +58,11 @@ def xclip_copy(text: str) -> None:
     """The user's side: copy as an application would (xclip forks to serve it)."""
     subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=10)
+    # The forked xclip claims the selection asynchronously; on a loaded
+    # machine a read right away can still see the previous owner.
+    deadline = time.monotonic() + 5
+    while xclip_paste() != text and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def xclip_paste() -> str:
