@@ -64,6 +64,19 @@ class ActionTable(NamedTuple):
         return table
 
 
+def _tables(
+    surfaces: Mapping[str, ActionTable],
+    general: ActionTable,
+    prefix: str,
+    surface: str,
+) -> Iterator[tuple[ActionTable, str]]:
+    """The surface's own table first, then the general one, with key prefixes."""
+    specific = surfaces.get(surface)
+    if specific is not None:
+        yield specific, f"{prefix}surfaces.{surface}."
+    yield general, prefix
+
+
 class Layer(NamedTuple):
     """The policy settings of one source: a file, the command line or a profile."""
 
@@ -75,10 +88,7 @@ class Layer(NamedTuple):
     surfaces: Mapping[str, ActionTable] = {}
 
     def tables(self, surface: str) -> Iterator[tuple[ActionTable, str]]:
-        specific = self.surfaces.get(surface)
-        if specific is not None:
-            yield specific, f"{self.prefix}surfaces.{surface}."
-        yield self.general, self.prefix
+        return _tables(self.surfaces, self.general, self.prefix, surface)
 
 
 class Locks(NamedTuple):
@@ -94,10 +104,7 @@ class Locks(NamedTuple):
     audit: bool = False
 
     def tables(self, surface: str) -> Iterator[tuple[ActionTable, str]]:
-        specific = self.surfaces.get(surface)
-        if specific is not None:
-            yield specific, f"{self.prefix}surfaces.{surface}."
-        yield self.general, self.prefix
+        return _tables(self.surfaces, self.general, self.prefix, surface)
 
 
 class Setting(NamedTuple):
