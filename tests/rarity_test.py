@@ -48,7 +48,9 @@ def test_rarity_separates_where_entropy_does_not() -> None:
     ("value", "expected"),
     [
         pytest.param(TOKENS[0], True, id="token"),
-        pytest.param("3fa85f64-5717-4562-b3fc-2c963f66afa6", False, id="uuid"),
+        pytest.param("3fa85f64-5717-4562-b3fc-2c963f66afa6", True, id="uuid-key"),
+        pytest.param("get_secret(vault)", False, id="call-with-arg"),
+        pytest.param("Zq9(x]Lm4#vR7sT1wZ8yB3kD!p", True, id="django-like-brackets"),
         pytest.param("sha512-" + TOKENS[0], False, id="integrity"),
         pytest.param("self.settings.secret_token", False, id="attribute"),
         pytest.param("get_secret_from_vault()", False, id="call"),
