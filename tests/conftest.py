@@ -7,7 +7,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[None]:
     # Keep every test away from the real user cache, config, data and audit
     # log; the session-wide cache dir still lets tests share compiled rules.
     cache = tmp_path_factory.getbasetemp() / "pg-cache"

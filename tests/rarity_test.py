@@ -84,4 +84,7 @@ def test_generic_password(value: str, expected: bool) -> None:
 
 def test_bare_password_rejects_plain_identifiers() -> None:
     assert not rarity.generic_password_bare("user_password")
+    assert not rarity.generic_password_bare("passwordMgr")
+    # "pwd" inside a random value is not a name segment.
+    assert rarity.generic_password_bare("mlzhZYyf8lB4ytqSktpKMqDBMbjPwDNf")
     assert rarity.generic_password_bare("hunter2zq")

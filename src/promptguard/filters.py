@@ -20,6 +20,12 @@ _REFERENCES = (
     "process.env", "os.environ", "os.getenv", "getenv(", "env[", "system.getenv",
     "secrets.", "vault:", "secretkeyref", "valuefrom",
 )
+# Public documentation samples that look exactly like live credentials: the
+# jwt.io HS256 example token (its payload and signature).
+_PUBLIC_SAMPLES = (
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+)
 _DIGITS = frozenset("0123456789")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PRAGMA = r"promptguard:\s*allow\[([a-z0-9,\s-]+)\]"
@@ -116,6 +122,8 @@ def is_placeholder(value: str) -> bool:
     if any(word in lowered for word in _PLACEHOLDER_WORDS):
         return True
     if any(ref in lowered for ref in _REFERENCES):
+        return True
+    if any(sample in value for sample in _PUBLIC_SAMPLES):
         return True
     if _has_template(value):
         return True

@@ -51,6 +51,8 @@ _NOT_SECRETS = frozenset({
 _DIGEST_PREFIXES = ("sha1:", "sha256:", "sha384:", "sha512:", "sha1-", "sha256-", "sha384-",
                     "sha512-", "md5:", "sha-256=", "data:", "http://", "https://", "file://")
 _HEX = frozenset("0123456789abcdefABCDEF")
+# Keys that are public by design (shipped to browsers and apps).
+_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "pk.ey", "phc_", "sb_publishable_", "pk-lf-")
 # Words test fixtures and docs build dummy passwords from ("testpass",
 # "badpass", "doesnotexist", "python"). A value spelled only with these
 # (digits and symbols aside) is a fixture, not a credential.
@@ -107,12 +109,25 @@ def _dummy(value: str) -> bool:
     return ok[-1]
 
 
+_STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
+
+
+def _names_a_secret(identifier: str) -> bool:
+    """Whether a snake_case / camelCase name has a word like pass*, token*."""
+    import re
+
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", identifier)
+    return any(w.lower().startswith(_STEMS) for w in words)
+
+
 def generic_token(value: str) -> bool:
     """A value assigned to a secret/token/key name that looks generated."""
     from promptguard.filters import is_placeholder
 
     v = value.strip()
     if len(v) < 16 or v.lower() in _NOT_SECRETS or is_placeholder(v):
+        return False
+    if v.startswith(_PUBLIC_PREFIXES):
         return False
     # A UUID is fine here: the rule already saw a key/token/secret name, and
     # many vendors (Heroku among them) issue UUID keys.
@@ -157,8 +172,7 @@ def generic_password_bare(value: str) -> bool:
     if not generic_password(value):
         return False
     if value.replace("_", "a").replace("-", "a").isalpha() or value.isidentifier():
-        lowered = value.lower()
-        if any(w in lowered for w in ("pass", "pwd", "secret", "token", "key", "cred")):
+        if _names_a_secret(value):
             return False  # a variable holding the password: `passwd = password_mgr`
         return bits_per_char(value) >= 4.5
     return True
