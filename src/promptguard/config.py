@@ -440,14 +440,10 @@ def _parse_forward(raw: Any, where: Where, source: str) -> Forwarding:
 
 
 def _parse_clients(raw: dict[str, Any], source: str) -> Any:
-    """The redaction engineer's schema, once promptguard.clients exists."""
-    import importlib
-    import importlib.util
+    """The [clients] table, validated by clients.py (which owns its schema)."""
+    from promptguard.clients import parse_clients
 
-    if importlib.util.find_spec("promptguard.clients") is None:
-        return raw  # reserved: accepted and passed through unvalidated
-    parse = getattr(importlib.import_module("promptguard.clients"), "parse_clients", None)
-    return raw if parse is None else parse(raw, source)
+    return parse_clients(raw, source)
 
 
 class ParsedFile(NamedTuple):

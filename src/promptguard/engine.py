@@ -65,7 +65,12 @@ CHECKSUM_VALIDATORS = frozenset({
 
 def fingerprint(rule_id: str, secret: str) -> str:
     """Stable id of (rule, secret): baselines and audit records key on it."""
-    from hashlib import blake2b
+    try:
+        # The builtin module: `hashlib` would also load OpenSSL (~3 ms per
+        # hook process) for a hash it does not provide any faster.
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover (interpreters without _blake2)
+        from hashlib import blake2b
 
     data = f"promptguard:1\0{rule_id}\0{secret}".encode("utf-8", "surrogatepass")
     return blake2b(data, digest_size=10).hexdigest()
@@ -384,9 +389,16 @@ class Scanner:
     def _allow_regex(self, pattern: str) -> regex.Pattern[str]:
         compiled = self._allow_compiled.get(pattern)
         if compiled is None:
-            import regex
+            program = self.ruleset.allow_programs.get(pattern)
+            if program is not None:
+                from promptguard.programs import rebuild
 
-            compiled = self._allow_compiled[pattern] = regex.compile(pattern)
+                compiled = rebuild(program, pattern)
+            if compiled is None:
+                import regex
+
+                compiled = regex.compile(pattern)
+            self._allow_compiled[pattern] = compiled
         return compiled
 
 

@@ -55,6 +55,8 @@ def use_color(choice: str) -> bool:
 
 def client_directory(cfg: Config, extra: list[Path]) -> ClientDirectory | None:
     """The config's client lists (org, user, project) plus --clients files."""
+    if not cfg.clients and not extra:
+        return None  # the common case: skip importing the dictionary code
     from promptguard.clients import ClientDirectory
 
     merged = ClientDirectory()
