@@ -48,7 +48,8 @@ def test_rarity_separates_where_entropy_does_not() -> None:
     ("value", "expected"),
     [
         pytest.param(TOKENS[0], True, id="token"),
-        pytest.param("3fa85f64-5717-4562-b3fc-2c963f66afa6", True, id="uuid-key"),
+        pytest.param("3fa85f64-5717-4562-b3fc-2c963f66afa6", False, id="uuid"),
+        pytest.param("ClientVpnEndpoints", False, id="camel-words"),
         pytest.param("get_secret(vault)", False, id="call-with-arg"),
         pytest.param("Zq9(x]Lm4#vR7sT1wZ8yB3kD!p", True, id="django-like-brackets"),
         pytest.param("sha512-" + TOKENS[0], False, id="integrity"),
@@ -80,6 +81,11 @@ def test_generic_token(value: str, expected: bool) -> None:
 )
 def test_generic_password(value: str, expected: bool) -> None:
     assert rarity.generic_password(value) is expected
+
+
+def test_generic_key_accepts_uuid_keys() -> None:
+    assert rarity.generic_key("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+    assert not rarity.generic_key("user_profile_cache_key")
 
 
 def test_bare_password_rejects_plain_identifiers() -> None:

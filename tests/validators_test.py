@@ -507,6 +507,7 @@ FLIPS = (
     pytest.param("ipv4_private", "172.31.0.1", "172.32.0.1", id="ipv4_private"),
     pytest.param("not_placeholder", "1afQ2mW7pL4x", "$afQ2mW7pL4x", id="not_placeholder"),
     pytest.param("generic_token", "Q9x2LmP4vR7sT1wZ8yB3kD", "$9x2LmP4vR7sT1wZ8yB3kD", id="token"),
+    pytest.param("generic_key", "Q9x2LmP4vR7sT1wZ8yB3kD", "$9x2LmP4vR7sT1wZ8yB3kD", id="key"),
     pytest.param("generic_password", "Tr0ub4dor&3x", "$r0ub4dor&3x", id="password"),
     pytest.param("generic_password_bare", "Tr0ub4dor&3x", "$r0ub4dor&3x", id="password_bare"),
 )

@@ -10,6 +10,8 @@ tokenize badly), without shipping a BPE vocabulary or its load time.
 """
 from __future__ import annotations
 
+import re
+
 from promptguard._bigrams import ALPHABET
 from promptguard._bigrams import SURPRISAL
 
@@ -110,6 +112,13 @@ def _dummy(value: str) -> bool:
 
 
 _STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
+_CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+|[a-z]+")
+
+
+def generic_key(value: str) -> bool:
+    """generic_token, plus UUIDs: many vendors (Heroku, ...) issue UUID keys."""
+    v = value.strip()
+    return _is_uuid(v) or generic_token(v)
 
 
 def _names_a_secret(identifier: str) -> bool:
@@ -129,10 +138,12 @@ def generic_token(value: str) -> bool:
         return False
     if v.startswith(_PUBLIC_PREFIXES):
         return False
-    # A UUID is fine here: the rule already saw a key/token/secret name, and
-    # many vendors (Heroku among them) issue UUID keys.
+    # UUIDs under token names are mostly request and idempotency ids (AWS
+    # examples are full of them); generic_key accepts them under *_KEY.
     if _is_uuid(v):
-        return True
+        return False
+    if _CAMEL_WORDS.fullmatch(v):
+        return False  # "ClientVpnEndpoints": an identifier, not a token
     if v.lower().startswith(_DIGEST_PREFIXES) or _is_code_reference(v):
         return False
     if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")):

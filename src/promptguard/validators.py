@@ -454,6 +454,12 @@ def generic_token(value: str) -> bool:
     return rarity.generic_token(value)
 
 
+def generic_key(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.generic_key(value)
+
+
 def generic_password(value: str) -> bool:
     from promptguard import rarity
 
@@ -467,6 +473,7 @@ def generic_password_bare(value: str) -> bool:
 
 
 VALIDATORS: dict[str, Validator] = {
+    "generic_key": generic_key,
     "generic_password": generic_password,
     "generic_password_bare": generic_password_bare,
     "generic_token": generic_token,
