@@ -850,3 +850,5 @@ FORMATS: tuple[Fmt, ...] = (
 )
 
 BY_ID = {f.id: f for f in FORMATS}
+# Kinds of personal data (the peers are secret scanners and detect none of these).
+PII_KINDS = frozenset(("card", "ssn", "iban", "email", "phone", "uk-nhs-ni", "private-ip"))

@@ -11,6 +11,7 @@ from accuracy_dataset import Score
 from accuracy_dataset import Tally
 from accuracy_evaldev import DevScore
 from accuracy_evaldev import Rate
+from accuracy_formats import PII_KINDS
 
 RECALL_TARGET = 0.98
 LOOKALIKE_TARGET = 0.02
@@ -66,6 +67,11 @@ def rate(r: Rate, *, mark_below: float | None = None, mark_above: float | None =
     return text
 
 
+def _sum(by_kind: Mapping[str, Tally], pii: bool) -> Tally:
+    parts = [t for kind, t in by_kind.items() if (kind in PII_KINDS) == pii]
+    return Tally(sum(t.n for t in parts), sum(t.hit for t in parts))
+
+
 def _fails(name: str, failures: Mapping[str, str | None]) -> str:
     return f"failed: {failures[name]}" if failures.get(name) else ""
 
@@ -104,6 +110,10 @@ def render_generated(
         cells = [pct(ours.pos_kind.get(kind), mark_below=RECALL_TARGET)]
         cells += [pct(scores[t].pos_kind.get(kind)) for t in tools[1:]]
         rows.append([kind, str(n), *cells])
+    for label, keep in (("secrets only", False), ("PII only", True)):
+        subtotal = {t: _sum(scores[t].pos_kind, keep) for t in tools}
+        cells = [pct(subtotal[t]) for t in tools]
+        rows.append([f"*{label}*", str(subtotal["promptguard"].n), *cells])
     cells = [pct(ours.pos_total, mark_below=RECALL_TARGET)]
     cells += [pct(scores[t].pos_total) for t in tools[1:]]
     rows.append(["**all**", str(ours.pos_total.n), *cells])
