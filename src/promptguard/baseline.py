@@ -73,6 +73,16 @@ class Baseline(NamedTuple):
         return None
 
 
+
+def _read_json(path: Path, what: str) -> Any:
+    """A JSON document, or a ConfigError naming the file and, if given, what it is."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read {what}".rstrip() + f": {e.strerror}") from None
+    except ValueError as e:
+        raise ConfigError(f"{path}: {what}{' is' if what else ''} not valid JSON: {e}") from None
+
 def sha1_hex(secret: str) -> str:
     """detect-secrets' PotentialSecret.hash_secret, which its baselines store."""
     import hashlib
@@ -118,12 +128,7 @@ def load(path: Path, root: Path) -> Baseline:
     `detect-secrets scan` ran) and are rebased onto `root`.
     """
     where = str(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"{where}: cannot read baseline: {e.strerror}") from None
-    except ValueError as e:
-        raise ConfigError(f"{where}: baseline is not valid JSON: {e}") from None
+    doc = _read_json(path, "baseline")
     if not isinstance(doc, dict):
         raise ConfigError(f"{where}: baseline must be a JSON object")
     if _is_detect_secrets(doc):
@@ -157,12 +162,7 @@ def load(path: Path, root: Path) -> Baseline:
 def import_detect_secrets(path: Path, dest_root: Path) -> frozenset[DetectSecretsEntry]:
     """The entries of a detect-secrets baseline, paths made relative to `dest_root`."""
     where = str(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"{where}: cannot read: {e.strerror}") from None
-    except ValueError as e:
-        raise ConfigError(f"{where}: not valid JSON: {e}") from None
+    doc = _read_json(path, "")
     if not isinstance(doc, dict) or not _is_detect_secrets(doc):
         raise ConfigError(f"{where}: not a detect-secrets baseline (no results/plugins_used)")
     return _detect_secrets_entries(doc, where, path.parent, dest_root)
