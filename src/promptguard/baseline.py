@@ -81,7 +81,8 @@ def _read_json(path: Path, what: str) -> Any:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read {what}".rstrip() + f": {e.strerror}") from None
     except ValueError as e:
-        raise ConfigError(f"{path}: {what}{' is' if what else ''} not valid JSON: {e}") from None
+        subject = f"{what} is not" if what else "not"
+        raise ConfigError(f"{path}: {subject} valid JSON: {e}") from None
 
 def sha1_hex(secret: str) -> str:
     """detect-secrets' PotentialSecret.hash_secret, which its baselines store."""
