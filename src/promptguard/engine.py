@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from typing import Literal
 from typing import Protocol
 
 from promptguard import filters
@@ -36,7 +35,6 @@ from promptguard.ruleset import RuleSet
 if TYPE_CHECKING:
     import regex
 
-Backend = Literal["auto", "hyperscan", "aho"]
 # A candidate before filtering into findings: (rule, start, end, confidence).
 Raw = tuple[Rule, int, int, Confidence]
 

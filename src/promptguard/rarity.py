@@ -123,8 +123,6 @@ def generic_key(value: str) -> bool:
 
 def _names_a_secret(identifier: str) -> bool:
     """Whether a snake_case / camelCase name has a word like pass*, token*."""
-    import re
-
     words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", identifier)
     return any(w.lower().startswith(_STEMS) for w in words)
 

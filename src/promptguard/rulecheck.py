@@ -54,10 +54,6 @@ def check_rule(rule: Rule, settings: ScanSettings = ScanSettings()) -> Iterator[
             yield problem("error", f"keyword {kw!r} occurs in no example")
 
 
-def check_ruleset(ruleset: RuleSet) -> list[Problem]:
-    return [p for rule in ruleset.rules for p in check_rule(rule)]
-
-
 def check_packs(files: Sequence[Path], focus: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
     """Check every pack, reporting each broken file instead of stopping.
 

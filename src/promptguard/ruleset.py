@@ -302,13 +302,6 @@ class RuleSet(NamedTuple):
             always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
         )
 
-    def without(self, rule_ids: Iterable[str]) -> "RuleSet":
-        drop = set(rule_ids)
-        return RuleSet.from_rules([r for r in self.rules if r.id not in drop])
-
-    def only(self, rule_ids: Iterable[str]) -> "RuleSet":
-        keep = set(rule_ids)
-        return RuleSet.from_rules([r for r in self.rules if r.id in keep])
 
 
 def default_cache_dir() -> Path | None:
