@@ -32,13 +32,15 @@ from promptguard.models import Action
 from promptguard.models import Finding
 
 Surface = Literal[
-    "cli", "pre-commit", "claude-code", "cursor", "codex", "gemini", "copilot", "agent",
-    "clipboard", "gateway",
+    "cli", "pre-commit", "editor", "claude-code", "cursor", "codex", "gemini", "copilot",
+    "vscode", "windsurf", "agent", "clipboard", "gateway",
 ]
 AGENT_SURFACES: tuple[Surface, ...] = (
-    "claude-code", "cursor", "codex", "gemini", "copilot", "agent",
+    "claude-code", "cursor", "codex", "gemini", "copilot", "vscode", "windsurf", "agent",
 )
-SURFACES: tuple[Surface, ...] = ("cli", "pre-commit", *AGENT_SURFACES, "clipboard", "gateway")
+SURFACES: tuple[Surface, ...] = (
+    "cli", "pre-commit", "editor", *AGENT_SURFACES, "clipboard", "gateway",
+)
 # What a surface does when promptguard itself fails: refuse the input or
 # let it through unscanned (and say so).
 OnError = Literal["block", "allow"]
