@@ -33,13 +33,13 @@ from promptguard.models import Finding
 
 Surface = Literal[
     "cli", "pre-commit", "editor", "claude-code", "cursor", "codex", "gemini", "copilot",
-    "vscode", "windsurf", "agent", "clipboard", "gateway",
+    "vscode", "windsurf", "agent", "chat", "clipboard", "gateway",
 ]
 AGENT_SURFACES: tuple[Surface, ...] = (
     "claude-code", "cursor", "codex", "gemini", "copilot", "vscode", "windsurf", "agent",
 )
 SURFACES: tuple[Surface, ...] = (
-    "cli", "pre-commit", "editor", *AGENT_SURFACES, "clipboard", "gateway",
+    "cli", "pre-commit", "editor", *AGENT_SURFACES, "chat", "clipboard", "gateway",
 )
 # What a surface does when promptguard itself fails: refuse the input or
 # let it through unscanned (and say so).
@@ -252,6 +252,8 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "on_error": "block",
         "surfaces": {
             "pre-commit": {"category": {"client": "allow"}},
+            # `chat`: text a person prepares for a chat window (`redact`).
+            "chat": _REDACT_SENSITIVE,
             "clipboard": _REDACT_SENSITIVE,
             "gateway": _REDACT_SENSITIVE,
             **dict.fromkeys(AGENT_SURFACES, _REDACT_SENSITIVE),
@@ -277,6 +279,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "on_error": "block",
         "surfaces": {
             "pre-commit": {"category": {"client": "allow"}},
+            "chat": _REDACT_SENSITIVE,
             "clipboard": _REDACT_SENSITIVE,
             "gateway": {**_PERMISSIVE_ENTERPRISE, "on_error": "allow"},
             **dict.fromkeys(AGENT_SURFACES, _PERMISSIVE_ENTERPRISE),
