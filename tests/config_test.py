@@ -43,7 +43,9 @@ def test_discovers_project_config_walking_up(env) -> None:
     deep = repo / "a" / "b"
     deep.mkdir(parents=True)
     cfg = _load(deep / "file.txt")
-    assert cfg.file("project").path == repo / ".promptguard.toml"
+    project = cfg.file("project")
+    assert project is not None
+    assert project.path == repo / ".promptguard.toml"
     assert cfg.root == repo
 
 
@@ -54,7 +56,9 @@ def test_pyproject_tool_table_counts_only_with_the_section(env) -> None:
     (sub / "pyproject.toml").write_text('[project]\nname = "x"\n')  # no [tool.promptguard]
     (repo / "pyproject.toml").write_text('[tool.promptguard]\nprofile = "strict"\n')
     cfg = _load(sub)
-    assert cfg.file("project").path == repo / "pyproject.toml"
+    project = cfg.file("project")
+    assert project is not None
+    assert project.path == repo / "pyproject.toml"
     assert cfg.policy.profile.value == "strict"
     assert cfg.policy.profile.key == "tool.promptguard.profile"
 

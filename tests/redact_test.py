@@ -30,6 +30,7 @@ from promptguard.models import CATEGORIES
 from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.models import ScanSettings
+from promptguard.policy import Policy
 from promptguard.redaction import IncompleteRedaction
 from promptguard.redaction import RedactionSettings
 from promptguard.redaction import Redactor
@@ -363,7 +364,7 @@ def test_property_redacting_everything_leaves_nothing_to_find(doc: tuple[str, li
 
 
 @pytest.fixture(scope="module")
-def policy():  # type: ignore[no-untyped-def]
+def policy() -> Policy:
     from promptguard import config
 
     return config.load(Path.cwd()).policy
@@ -372,10 +373,10 @@ def policy():  # type: ignore[no-untyped-def]
 @PROPERTY
 @given(doc=documents(), surface=st.sampled_from(["cli", "clipboard", "claude-code", "gateway"]))
 def test_property_rescan_finds_nothing_the_policy_blocks(
-    policy, doc: tuple[str, list[str]], surface: str,  # type: ignore[no-untyped-def]
+    policy: Policy, doc: tuple[str, list[str]], surface: str,
 ) -> None:
     def decide(f: Finding) -> str:
-        return policy.decide(f, surface)  # type: ignore[no-any-return]
+        return policy.decide(f, surface)
 
     red = redactor(should_redact=lambda f: decide(f) in ("redact", "block")).redact(doc[0])
     assert [f.rule_id for f in SCANNER.scan(red.text) if decide(f) == "block"] == []
