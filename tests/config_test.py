@@ -139,13 +139,13 @@ def test_audit_settings(env, tmp_path: Path, monkeypatch) -> None:
     assert cfg.audit.enabled and "required by org policy" in cfg.audit.reason
 
 
-def test_clients_and_redaction_tables_are_reserved(env) -> None:
+def test_clients_and_redaction_tables_are_kept(env) -> None:
     (env["project"] / ".promptguard.toml").write_text(
-        '[clients]\nnames = ["Globex"]\n[redaction]\nanything = "goes"\n',
+        '[clients]\nnames = ["Globex"]\n[redaction]\nttl_hours = 2\n',
     )
     cfg = _load(env["project"])
     assert [src for src, _ in cfg.clients] == [str(env["project"] / ".promptguard.toml")]
-    assert cfg.redaction[0][1] == {"anything": "goes"}
+    assert cfg.redaction[0][1] == {"ttl_hours": 2}
 
 
 # -- malformed config: exit 2, naming file and key -------------------------------------
@@ -177,6 +177,13 @@ MALFORMED = [
     pytest.param("[audit]\nenabled = 1\n", "audit.enabled: must be true or false", id="bad-bool"),
     pytest.param('policy = "strict"\n', "policy: must be a table, not a string", id="not-a-table"),
     pytest.param('[clients]\nnames = "Globex"\n', "clients.names: must be", id="clients-validated"),
+    # Once only `redact` noticed these; `config check` said "ok".
+    pytest.param('[redaction]\nanything = "goes"\n', "redaction.anything: unknown key",
+                 id="redaction-unknown-key"),
+    pytest.param('[redaction]\nttl_hours = -1\n', "redaction.ttl_hours: must be a positive",
+                 id="redaction-bad-ttl"),
+    pytest.param('[redaction]\nrestorable = ["secrets"]\n',
+                 "redaction.restorable: must be a list of categories", id="redaction-bad-category"),
 ]
 
 
@@ -192,6 +199,14 @@ def test_malformed_project_config_is_exit_2_naming_file_and_key(
     assert f"{path}: " in err and message in err, err
     assert main(["config", "check"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_pyproject_redaction_errors_name_the_tool_table(env, capsys) -> None:
+    (env["project"] / "pyproject.toml").write_text('[tool.promptguard.redaction]\nttl_hours = "1"\n')
+    assert main(["config", "check"]) == 2
+    assert "pyproject.toml: tool.promptguard.redaction.ttl_hours: must be a positive number" in (
+        capsys.readouterr().err
+    )
 
 
 def test_pyproject_errors_name_the_tool_table(env, capsys) -> None:

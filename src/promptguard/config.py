@@ -446,6 +446,13 @@ def _parse_clients(raw: dict[str, Any], source: str) -> Any:
     return parse_clients(raw, source)
 
 
+def _parse_redaction(raw: dict[str, Any], source: str) -> None:
+    """The [redaction] table, validated by redaction.py (which owns its schema)."""
+    from promptguard.redaction import parse_redaction
+
+    parse_redaction(raw, source)
+
+
 class ParsedFile(NamedTuple):
     """One config file, validated."""
 
@@ -528,7 +535,13 @@ def parse_file(raw: Mapping[str, Any], path: Path, kind: Kind, prefix: str = "")
         clients = _parse_clients(
             _table(raw["clients"], where, "clients"), f"{path}: {prefix}clients",
         )
-    redaction = _table(raw["redaction"], where, "redaction") if "redaction" in raw else None
+    redaction = None
+    if "redaction" in raw:
+        redaction = _table(raw["redaction"], where, "redaction")
+        # Validated here, like every other table, so `config check` and
+        # every command fail on it, not only `redact`; the raw table is
+        # kept because tables merge key by key (settings_from_tables).
+        _parse_redaction(redaction, f"{path}: {prefix}redaction")
     return ParsedFile(
         kind=kind, path=path, prefix=prefix, profile=profile, layer=layer, allowlist=allowlist,
         baseline=baseline, audit=audit, locks=locks, forward=forward, clients=clients,
