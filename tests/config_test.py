@@ -202,7 +202,9 @@ def test_malformed_project_config_is_exit_2_naming_file_and_key(
 
 
 def test_pyproject_redaction_errors_name_the_tool_table(env, capsys) -> None:
-    (env["project"] / "pyproject.toml").write_text('[tool.promptguard.redaction]\nttl_hours = "1"\n')
+    (env["project"] / "pyproject.toml").write_text(
+        '[tool.promptguard.redaction]\nttl_hours = "1"\n',
+    )
     assert main(["config", "check"]) == 2
     assert "pyproject.toml: tool.promptguard.redaction.ttl_hours: must be a positive number" in (
         capsys.readouterr().err
@@ -292,3 +294,25 @@ def test_the_documented_examples_are_valid(repo_root: Path, tmp_path: Path) -> N
         path = tmp_path / f"example{i}.toml"
         path.write_text(block)
         config.read_file(path, "org" if "[locks]" in block else "project")
+
+
+def test_config_check_knows_the_client_detectors_rule_ids(env, capsys) -> None:
+    # `scan` applies these (the client detector reports them); check once
+    # called them unknown.
+    env["org"].write_text(
+        '[policy.rule]\nclient-name = "block"\nclient-id = "redact"\n'
+        '[policy.surfaces.cli.rule]\nclient-person = "warn"\nclient-domain = "warn"\n'
+        'client-codename = "warn"\n',
+    )
+    (env["project"] / ".promptguard.toml").write_text(
+        '[clients]\nnames = ["Globex"]\nids = [{ label = "TICKET", regex = \'SUP-[0-9]{5}\' }]\n'
+        '[policy.rule]\nclient-ticket = "block"\nclient-tickets = "block"\n',
+    )
+    assert main(["config", "check"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[:-1] == [
+        f"{env['project'] / '.promptguard.toml'}: policy.rule.client-tickets: no loaded rule "
+        "has this id (a typo, or a pack not passed with --rules?)",
+    ]
+    (env["project"] / "x.txt").write_text("Globex asked again\n")
+    assert main(["scan", "x.txt"]) == 1  # and scan applies client-name = "block"

@@ -380,6 +380,15 @@ def id_rule_id(label: str) -> str:
     return "client-id" if label == DEFAULT_ID_LABEL else "client-" + label.lower().replace("_", "-")
 
 
+def rule_ids(ids: Sequence[IdPattern] = ()) -> frozenset[str]:
+    """Every rule id the detector can report: the fixed kinds, the default
+    ID label's and those of `ids`. Policy may name them before any list
+    exists (an org policy written for every project)."""
+    return frozenset(
+        r.id for r in build_rules((*ids, IdPattern(DEFAULT_ID_LABEL, "")), "").values()
+    )
+
+
 def build_rules(ids: Sequence[IdPattern], src: str) -> dict[str, Rule]:
     """The synthetic rules the detector reports against, by kind or ID label."""
     rules = {

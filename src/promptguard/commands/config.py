@@ -207,7 +207,14 @@ def _check(args: argparse.Namespace) -> int:
 
     for path in cfg.baselines:
         baseline.load(path, cfg.root)
-    known = set(build_scanner(args).rule_index())
+    from promptguard.clients import rule_ids as client_rule_ids
+    from promptguard.commands.options import client_directory
+    from promptguard.commands.options import with_clients
+
+    # The client detector's rules are reported (and decided) like any
+    # pack's: their ids, including the configured ID labels', are known.
+    scanner = with_clients(build_scanner(args), client_directory(cfg, []))
+    known = set(scanner.rule_index()) | client_rule_ids()
     problems: list[str] = []
     for f in cfg.files:
         groups = [(f.layer.prefix, f.layer.general, f.layer.surfaces)]
