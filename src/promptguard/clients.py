@@ -744,8 +744,19 @@ class ClientDetector:
         Corp"; hostnames compare case-insensitively. None for rules that
         are not ours (and for ID rules: the value is its own identity).
         """
+        resolved = self._resolve(rule_id, value)
+        return None if resolved is None else resolved[0]
+
+    def canonical(self, rule_id: str, value: str) -> str | None:
+        """The configured name of the entity `value` spells ("Acme Corp" for
+        "ACME Inc."), which restore gives back; None when the value is not a
+        listed entity's (hosts, IDs, other rules)."""
+        resolved = self._resolve(rule_id, value)
+        return None if resolved is None else resolved[1]
+
+    def _resolve(self, rule_id: str, value: str) -> tuple[str, str | None] | None:
         if rule_id == "client-domain":
-            return f"domain:{fold(value)}"
+            return f"domain:{fold(value)}", None
         code = _RULE_KIND.get(rule_id)
         if code is None:
             return None
@@ -760,5 +771,5 @@ class ClientDetector:
             for compiled in self._lists():
                 for _, entry_code, exact, canonical in compiled.lookup(key):
                     if entry_code == code and exact in (None, candidate):
-                        return f"{kind}:{canonical}"
-        return f"{kind}:{fold(value)}"
+                        return f"{kind}:{canonical}", canonical
+        return f"{kind}:{fold(value)}", None

@@ -228,6 +228,9 @@ if TYPE_CHECKING:
 
         def identity(self, rule_id: str, value: str) -> str | None: ...
 
+        def canonical(self, rule_id: str, value: str) -> str | None:
+            """The name restore gives back for the group (None: `value`)."""
+
 
 def _everything(finding: Finding) -> bool:
     return True
@@ -443,18 +446,25 @@ class Redactor:
         pieces.append(text[pos:])
         return "".join(pieces)
 
-    def _identity(self, f: Finding, value: str) -> str:
+    def _identity(self, f: Finding, value: str) -> tuple[str, str | None]:
+        """The identity the placeholder stands for, and the group's
+        configured name (a listed client's), if it has one."""
         for grouping in self._groupings:
             identity = grouping.identity(f.rule_id, value)
             if identity is not None:
+                canonical = getattr(grouping, "canonical", None)
                 # A NUL prefix keeps group identities apart from raw values.
-                return "\0" + identity
-        return value
+                return "\0" + identity, (
+                    canonical(f.rule_id, value) if canonical is not None else None
+                )
+        return value, None
 
     def _issue(self, f: Finding, value: str, text: str) -> Entry:
         prefix, style = label_for(self._rules.get(f.rule_id), f.rule_id)
+        identity, canonical = self._identity(f, value)
         return self.vault.issue(
-            identity=self._identity(f, value),
+            identity=identity,
+            canonical=canonical,
             value=value,
             rule_id=f.rule_id,
             category=f.category,

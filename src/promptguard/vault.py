@@ -84,8 +84,9 @@ class Entry(NamedTuple):
     placeholder: str
     rule_id: str
     category: str
-    # Restorable entries: the value replaced (first surface form seen) and,
-    # when aliases share a pseudonym, the identity they share.
+    # Restorable entries: the value restore gives back (the one surface form
+    # seen, or the configured name once several were) and, when aliases
+    # share a pseudonym, the identity they share.
     value: str | None = None
     identity: str | None = None
     # One-way entries: keyed MAC of the identity, never the value.
@@ -262,15 +263,24 @@ class Vault:
         prefix: str,
         render: Callable[[int], str],
         taken: Callable[[str], bool],
+        canonical: str | None = None,
     ) -> Entry:
         """The placeholder for `identity`, allocating the next free one if new.
 
         `render(n)` formats the n-th placeholder of `prefix`; numbers whose
         placeholder is already issued or `taken` (present in the text being
         redacted) are skipped, so a placeholder never stands for two things.
+
+        `canonical` is the group's configured name (a listed client's).
+        Restore gives back the one spelling the session saw; once a second
+        spelling of the same identity arrives, it gives back `canonical`
+        rather than whichever spelling happened to come first.
         """
         existing = self.find(identity)
         if existing is not None:
+            if (canonical is not None and existing.value is not None
+                    and value != existing.value and existing.value != canonical):
+                existing = self._revalue(existing, canonical)
             return existing
         n = self._counters.get(prefix, 0)
         while True:
@@ -287,6 +297,14 @@ class Vault:
         self._add(entry)
         self._dirty = True
         return entry
+
+    def _revalue(self, entry: Entry, value: str) -> Entry:
+        updated = entry._replace(value=value)
+        self._entries[self._entries.index(entry)] = updated
+        self._by_placeholder[updated.placeholder] = updated
+        self._by_identity[updated.identity if updated.identity is not None else value] = updated
+        self._dirty = True
+        return updated
 
     def _add(self, entry: Entry) -> None:
         self._entries.append(entry)
