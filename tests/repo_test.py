@@ -75,3 +75,18 @@ def test_mypy_checks_the_tests_and_test_helpers() -> None:
     assert mypy.get("explicit_package_bases") is True
     hook = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert re.search(r"entry: mypy\n", hook), "the mypy hook must check what [tool.mypy] lists"
+
+
+def test_version_has_one_source() -> None:
+    import importlib.metadata
+
+    import promptguard
+    from promptguard._version import __version__
+
+    assert promptguard.__version__ == __version__ == importlib.metadata.version("promptguard")
+    # Modules the package root imports must not import the root for it.
+    offenders = [
+        str(p.relative_to(ROOT)) for p in (ROOT / "src" / "promptguard").rglob("*.py")
+        if "from promptguard import __version__" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

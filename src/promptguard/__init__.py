@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promptguard._version import __version__
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
 from promptguard.engine import ScanResult
@@ -24,8 +25,6 @@ from promptguard.ruleset import RuleSet
 from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 
-__version__ = "0.1.0"
-
 __all__ = [
     "ConfigError",
     "Diagnostic",
@@ -39,6 +38,7 @@ __all__ = [
     "ScanResult",
     "ScanSettings",
     "Scanner",
+    "__version__",
     "default_scanner",
     "load_ruleset",
     "redact",

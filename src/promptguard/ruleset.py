@@ -321,7 +321,7 @@ def default_cache_dir() -> Path | None:
 
 
 def _cache_key(files: Sequence[Path]) -> str:
-    from promptguard import __version__
+    from promptguard._version import __version__
 
     parts = [_CACHE_FORMAT, __version__]
     for f in files:
