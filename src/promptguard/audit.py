@@ -382,9 +382,9 @@ def enqueue(queue: Path, max_bytes: int, lines: Sequence[str]) -> None:
 
 
 def _replace(path: Path, lines: list[bytes]) -> None:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_bytes(b"".join(lines))
-    os.replace(tmp, path)
+    from promptguard import atomic
+
+    atomic.write_bytes(path, b"".join(lines))
 
 
 def flush(queue: Path, target: HttpTarget, *, force: bool = False) -> bool:

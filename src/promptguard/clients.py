@@ -18,7 +18,6 @@ timeout on every call.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -552,15 +551,12 @@ def _cached(path: Path | None, build: Callable[[], CompiledList]) -> CompiledLis
 
 
 def _write_cache(path: Path, data: bytes) -> None:
-    import tempfile
+    from promptguard import atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file 0600: client names are confidential.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".clients-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        # Created 0600 (atomic.py): client names are confidential.
+        atomic.write_bytes(path, data)
     except OSError:
         pass  # an unwritable cache only costs the next process a rebuild
 

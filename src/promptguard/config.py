@@ -192,11 +192,11 @@ def _write_cache(path: Path, doc: dict[str, Any]) -> None:
         payload = marshal.dumps(doc)
     except ValueError:
         return  # TOML dates and times are not marshal-able (and not valid config)
+    from promptguard import atomic
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
+        atomic.write_bytes(path, payload)
     except OSError:
         pass  # an unwritable cache only costs the next process a parse
 

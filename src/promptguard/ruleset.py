@@ -406,14 +406,11 @@ def _prune(cache_dir: Path) -> None:
 
 
 def _write_cache(path: Path, payload: tuple[Any, ...]) -> None:
-    import tempfile
+    from promptguard import atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _prune(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(marshal.dumps(payload))
-        os.replace(tmp, path)
+        atomic.write_bytes(path, marshal.dumps(payload))
     except OSError:
         pass  # an unwritable cache only costs the next process a parse

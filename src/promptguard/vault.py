@@ -382,7 +382,7 @@ class Vault:
             self._add(entry)
 
     def _save(self) -> None:
-        import tempfile
+        from promptguard import atomic
 
         assert self.path is not None
         payload = {
@@ -395,19 +395,10 @@ class Vault:
             "counters": self._counters,
             "entries": [_entry_to_json(e) for e in self._entries],
         }
-        # mkstemp creates the file 0600 and os.replace keeps that mode, so
-        # the vault is never readable by others, not even for a moment.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.session}-")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                # ASCII with escapes: lone surrogates from undecodable input
-                # bytes survive the round trip.
-                json.dump(payload, f, indent=0)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # Created 0600 (atomic.py): the vault is never readable by others,
+        # not even for a moment. ASCII with escapes: lone surrogates from
+        # undecodable input bytes survive the round trip.
+        atomic.write_text(self.path, json.dumps(payload, indent=0), encoding="ascii")
         st = self.path.stat()
         self._stamp = (st.st_mtime_ns, st.st_size)
         self._dirty = False
