@@ -19,15 +19,15 @@ configures it; its modules (socket, urllib) are imported only then.
 # ruff: noqa: I002
 # No postponed annotations: the records below are NamedTuples on the scan
 # path (see policy.py).
-import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from typing import NamedTuple
+
+from promptguard.filelock import locked
 
 RECORD_VERSION = 1
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -141,41 +141,6 @@ def default_log_path(environ: dict[str, str] | None = None) -> Path:
 
 
 # -- locking ----------------------------------------------------------------
-@contextlib.contextmanager
-def _locked(lock_path: Path, *, blocking: bool = True) -> Iterator[bool]:
-    """An exclusive inter-process lock; yields False if non-blocking and busy."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: win32 cover
-            import msvcrt
-
-            mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
-            try:
-                msvcrt.locking(fd, mode, 1)
-            except OSError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:  # pragma: win32 no cover
-            import fcntl
-
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
@@ -190,7 +155,7 @@ def _write_record(fd: int, data: bytes, path: Path) -> None:
     if sys.platform == "win32":  # pragma: win32 cover
         # Windows emulates O_APPEND with a seek, which is not atomic across
         # processes: serialise the writers there.
-        with _locked(_lock_path(path)):
+        with locked(_lock_path(path)):
             os.write(fd, data)
         return
     written = os.write(fd, data)  # pragma: win32 no cover
@@ -199,7 +164,7 @@ def _write_record(fd: int, data: bytes, path: Path) -> None:
 
 
 def _rotate(path: Path, backups: int, max_bytes: int, incoming: int) -> None:
-    with _locked(_lock_path(path)):
+    with locked(_lock_path(path)):
         try:
             size = path.stat().st_size
         except FileNotFoundError:
@@ -365,7 +330,7 @@ def _bounded(lines: list[bytes], max_bytes: int) -> list[bytes]:
 
 def enqueue(queue: Path, max_bytes: int, lines: Sequence[str]) -> None:
     queue.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(_lock_path(queue)):
+    with locked(_lock_path(queue)):
         data = b"".join(line.encode("utf-8") for line in lines)
         try:
             size = queue.stat().st_size
@@ -396,7 +361,7 @@ def flush(queue: Path, target: HttpTarget, *, force: bool = False) -> bool:
     """
     sending = queue.with_name(queue.name + ".sending")
     down = queue.with_name(queue.name + ".down")
-    with _locked(queue.with_name(queue.name + ".flush.lock"), blocking=False) as got:
+    with locked(queue.with_name(queue.name + ".flush.lock"), blocking=False) as got:
         if not got:
             return False
         if not force:
@@ -405,14 +370,14 @@ def flush(queue: Path, target: HttpTarget, *, force: bool = False) -> bool:
                     return False
             except FileNotFoundError:
                 pass
-        with _locked(_lock_path(queue)):
+        with locked(_lock_path(queue)):
             if not sending.exists():
                 if not queue.exists():
                     return True
                 os.replace(queue, sending)
         batch = _read_lines(sending)
         if batch and not _post(target, b"".join(batch)):
-            with _locked(_lock_path(queue)):
+            with locked(_lock_path(queue)):
                 merged = _bounded([*batch, *_read_lines(queue)], target.queue_max_bytes)
                 _replace(queue, merged)
                 sending.unlink()

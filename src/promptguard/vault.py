@@ -38,6 +38,7 @@ from typing import Any
 from typing import NamedTuple
 
 from promptguard.errors import InputError
+from promptguard.filelock import locked
 
 FORMAT = 1
 DEFAULT_TTL = 7 * 24 * 3600.0
@@ -110,37 +111,6 @@ class VaultInfo(NamedTuple):
     created: float
     updated: float
     expires: float
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on `path` (created 0600) across processes."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: win32 cover
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:
-                    continue  # LK_LOCK gives up after ~10 s; keep waiting
-            try:
-                yield
-            finally:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:  # pragma: win32 no cover
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 def _mkdir_private(path: Path) -> None:
@@ -325,7 +295,7 @@ class Vault:
         _mkdir_private(self.path.parent)
         # One lock for the directory: sessions rarely contend, and a lock
         # file per session could not be deleted safely with its vault.
-        with _locked(self.path.parent / _LOCK):
+        with locked(self.path.parent / _LOCK):
             self.refresh(force=True)
             yield self
             if self._dirty:
