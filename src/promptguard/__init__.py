@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promptguard._version import __version__
+from promptguard.dirs import cache_dir as default_cache_dir
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
 from promptguard.engine import ScanResult
@@ -22,7 +23,6 @@ from promptguard.errors import RuleError
 from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
-from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 
 __all__ = [

@@ -22,6 +22,7 @@ configures it; its modules (socket, urllib) are imported only then.
 import os
 import sys
 import time
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -129,15 +130,11 @@ def timestamp(now: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
-def default_log_path(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard" / "audit.jsonl"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Application Support" / "promptguard" / "audit.jsonl"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "promptguard" / "audit.jsonl"
+def default_log_path(environ: Mapping[str, str] | None = None) -> Path:
+    """`audit.jsonl` in the data directory, beside the vault (PROMPTGUARD_DATA_DIR moves both)."""
+    from promptguard.dirs import data_dir
+
+    return data_dir(environ) / "audit.jsonl"
 
 
 # -- locking ----------------------------------------------------------------

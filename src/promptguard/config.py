@@ -32,6 +32,7 @@ from typing import Any
 from typing import Literal
 from typing import NamedTuple
 
+from promptguard import dirs
 from promptguard.allowlist import AllowlistSpec
 from promptguard.audit import DEFAULT_BACKUPS
 from promptguard.audit import DEFAULT_MAX_BYTES
@@ -42,6 +43,8 @@ from promptguard.audit import Forwarding
 from promptguard.audit import HttpTarget
 from promptguard.audit import SyslogTarget
 from promptguard.audit import default_log_path
+from promptguard.dirs import system_policy_path  # re-exported
+from promptguard.dirs import user_config_path  # re-exported
 from promptguard.errors import ConfigError
 from promptguard.models import ACTIONS
 from promptguard.models import CATEGORIES
@@ -87,24 +90,6 @@ _SELECTOR_KEYS: Mapping[str, tuple[str, ...]] = {
 _ALLOWLIST_KEYS = frozenset({"paths", "regexes", "line_regexes", "stopwords", "fingerprints"})
 
 
-# -- where files live ---------------------------------------------------------
-def system_policy_path() -> Path:
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = os.environ.get("ProgramData") or r"C:\ProgramData"
-        return Path(base) / "promptguard" / "policy.toml"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path("/Library/Application Support/promptguard/policy.toml")
-    return Path("/etc/promptguard/policy.toml")
-
-
-def user_config_path(environ: Mapping[str, str]) -> Path:
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
-        return Path(base) / "promptguard" / "config.toml"
-    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "promptguard" / "config.toml"
-
-
 class Locations(NamedTuple):
     """Where the config files and the audit log are; tests build their own."""
 
@@ -126,16 +111,15 @@ class Locations(NamedTuple):
         user = env.get("PROMPTGUARD_USER_CONFIG")
         project = env.get("PROMPTGUARD_CONFIG")
         audit_log = env.get("PROMPTGUARD_AUDIT_LOG")
-        from promptguard.ruleset import default_cache_dir
-
         return cls(
             # An empty value means "none", which tests and CI images use.
-            org=(Path(policy) if policy else None) if policy is not None else system_policy_path(),
+            org=((Path(policy) if policy else None) if policy is not None
+                 else system_policy_path(env)),
             user=(Path(user) if user else None) if user is not None else user_config_path(env),
             project=Path(project) if project else None,
             audit_log=Path(audit_log) if audit_log else None,
             org_required=bool(policy),
-            cache_dir=default_cache_dir(),
+            cache_dir=dirs.cache_dir(env),
         )
 
 

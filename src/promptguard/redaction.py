@@ -479,9 +479,9 @@ class Redactor:
 
 def _scanner(clients: ClientDirectory | None, rules: Sequence[Path]) -> Scanner:
     from promptguard import default_scanner
+    from promptguard.dirs import cache_dir as default_cache_dir
     from promptguard.engine import Scanner
     from promptguard.engine import ScanSettings
-    from promptguard.ruleset import default_cache_dir
     from promptguard.ruleset import load_ruleset
 
     if (clients is None or clients.empty) and not rules:

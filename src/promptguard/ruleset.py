@@ -10,7 +10,6 @@ files). Regexes are compiled lazily, only for rules whose keyword occurs.
 # compile every postponed field annotation at import (~17 ms per process).
 
 import marshal
-import os
 import sys
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -302,22 +301,6 @@ class RuleSet(NamedTuple):
             always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
         )
 
-
-
-def default_cache_dir() -> Path | None:
-    """Where compiled rules and databases are cached; None disables caching."""
-    if os.environ.get("PROMPTGUARD_NO_CACHE"):
-        return None
-    explicit = os.environ.get("PROMPTGUARD_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard" / "cache"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Caches" / "promptguard"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptguard"
 
 
 def _cache_key(files: Sequence[Path]) -> str:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+from promptguard.dirs import data_dir
 from promptguard.errors import InputError
 from promptguard.filelock import locked
 
@@ -45,21 +46,6 @@ DEFAULT_TTL = 7 * 24 * 3600.0
 _SESSION = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _SUFFIX = ".json"
 _LOCK = ".lock"
-
-
-def data_dir() -> Path:
-    """promptguard's per-user data directory (PROMPTGUARD_DATA_DIR overrides)."""
-    explicit = os.environ.get("PROMPTGUARD_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":  # pragma: win32 cover
-        # Local, not Roaming: the vault must not follow the user to other machines.
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Application Support" / "promptguard"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "promptguard"
 
 
 def vault_dir(base: Path | None = None) -> Path:

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promptguard.dirs import cache_dir as default_cache_dir
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
 from promptguard.errors import InputError
-from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 
 if TYPE_CHECKING:
