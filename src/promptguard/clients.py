@@ -323,19 +323,9 @@ def _file(raw: Any, source: str, key: str) -> Path:
 
 def load_clients_file(path: Path) -> ClientDirectory:
     """Read the `[clients]` table of a TOML file (a config file, or one of its own)."""
-    import sys
+    from promptguard import tomlload
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: <3.11 cover
-        import tomli as tomllib
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    data = tomlload.load(path)
     if "clients" not in data:
         raise ConfigError(f"{path}: no [clients] table")
     directory = parse_clients(data["clients"], f"{path}: clients")
@@ -572,20 +562,16 @@ def compile_inline(directory: ClientDirectory, cache_dir: Path | None) -> Compil
 
 def compile_file(file: Path, cache_dir: Path | None) -> CompiledList:
     """A list file, cached by path, size and mtime (no parse on a hit)."""
+    from promptguard.cachekey import file_stamp
+    from promptguard.cachekey import key
+
     try:
-        st = file.stat()
+        stamp = file_stamp(file)
     except OSError as e:
         raise ConfigError(f"{file}: cannot read: {e.strerror}") from None
     path = None
     if cache_dir is not None:
-        import zlib
-
-        # Two CRCs, as ruleset.py keys its cache: hashlib's import would
-        # cost this hot path more than the lookup itself.
-        key = f"{_CACHE_FORMAT}\0{file.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode(
-            "utf-8", "surrogateescape")
-        digest = f"{zlib.crc32(key):08x}{zlib.crc32(key[::-1]):08x}{len(key):x}"
-        path = cache_dir / f"{digest}.clients.cache"
+        path = cache_dir / f"{key(_CACHE_FORMAT, stamp)}.clients.cache"
     return _cached(path, lambda: _compile(load_clients_file(file)))
 
 

@@ -23,7 +23,6 @@ locations and command-line overrides and returns a frozen Config.
 # No postponed annotations: the records below are NamedTuples on the scan
 # path (see policy.py).
 import os
-import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -131,71 +130,11 @@ class CliOverrides(NamedTuple):
 
 
 # -- reading ------------------------------------------------------------------
-_CACHE_FORMAT = "config-v1"
-
-
-def _cache_file(cache_dir: Path, data: bytes) -> Path:
-    import zlib
-
-    # Keyed by content, not mtime: an edited file can never hit a stale entry.
-    key = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
-    return cache_dir / f"{_CACHE_FORMAT}-{key}.marshal"
-
-
 def read_toml(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
-    """Parse a TOML file; with `cache_dir`, reuse an earlier parse of the same bytes.
+    """Parse a TOML config file; with `cache_dir`, reuse an earlier parse (tomlload.py)."""
+    from promptguard import tomlload
 
-    A hook process runs per prompt, and importing tomllib alone costs more
-    than the rest of config loading; the parsed tables are plain data, so
-    marshal stores them.
-    """
-    import marshal
-
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
-    cached = _cache_file(cache_dir, data) if cache_dir is not None else None
-    if cached is not None:
-        try:
-            doc = marshal.loads(cached.read_bytes())
-            if isinstance(doc, dict):
-                return doc
-        except (OSError, ValueError, EOFError, TypeError):
-            pass  # missing or unreadable: parse below
-    doc = _parse_toml(path, data)
-    if cached is not None:
-        _write_cache(cached, doc)
-    return doc
-
-
-def _write_cache(path: Path, doc: dict[str, Any]) -> None:
-    import marshal
-
-    try:
-        payload = marshal.dumps(doc)
-    except ValueError:
-        return  # TOML dates and times are not marshal-able (and not valid config)
-    from promptguard import atomic
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_bytes(path, payload)
-    except OSError:
-        pass  # an unwritable cache only costs the next process a parse
-
-
-def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: <3.11 cover
-        import tomli as tomllib
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    return tomlload.load(path, cache_dir=cache_dir)
 
 
 def _pyproject_table(path: Path, cache_dir: Path | None = None) -> dict[str, Any] | None:

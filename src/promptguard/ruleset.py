@@ -10,7 +10,6 @@ files). Regexes are compiled lazily, only for rules whose keyword occurs.
 # compile every postponed field annotation at import (~17 ms per process).
 
 import marshal
-import sys
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -70,17 +69,9 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: <3.11 cover
-        import tomli as tomllib
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise RuleError(f"{path}: invalid TOML: {e}") from None
-    except OSError as e:
-        raise RuleError(f"{path}: cannot read: {e.strerror}") from None
+    from promptguard import tomlload
+
+    return tomlload.load(path, error=RuleError)
 
 
 def _str_tuple(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -305,17 +296,10 @@ class RuleSet(NamedTuple):
 
 def _cache_key(files: Sequence[Path]) -> str:
     from promptguard._version import __version__
+    from promptguard.cachekey import file_stamp
+    from promptguard.cachekey import key
 
-    parts = [_CACHE_FORMAT, __version__]
-    for f in files:
-        st = f.stat()
-        parts.append(f"{f.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-    import zlib
-
-    # Two CRCs over different orders make accidental collisions negligible
-    # for a cache key; this avoids importing hashlib on the hot path.
-    blob = "\n".join(parts).encode()
-    return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob):x}"
+    return key(_CACHE_FORMAT, __version__, *(file_stamp(f) for f in files))
 
 
 def _rule_to_tuple(rule: Rule) -> tuple[Any, ...]:
