@@ -41,3 +41,10 @@ def test_encoding_errors_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(UnicodeEncodeError):
         atomic.write_text(path, "é", encoding="ascii")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_cache_that_cannot_be_written_is_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    assert atomic.write_cache(tmp_path / "file" / "sub" / "x.cache", b"data") is False
+    assert atomic.write_cache(tmp_path / "new" / "x.cache", b"data") is True
+    assert (tmp_path / "new" / "x.cache").read_bytes() == b"data"

@@ -32,6 +32,20 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def write_cache(path: Path, data: bytes) -> bool:
+    """Write a cache file (creating its folder); False if it cannot be written.
+
+    An unwritable cache (read-only home, full disk) only costs the next
+    process a rebuild, so it is never an error.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, data)
+    except OSError:
+        return False
+    return True
+
+
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Replace `path` with `text` atomically; line endings are written as given."""
     write_bytes(path, text.encode(encoding))

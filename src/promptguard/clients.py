@@ -543,12 +543,8 @@ def _cached(path: Path | None, build: Callable[[], CompiledList]) -> CompiledLis
 def _write_cache(path: Path, data: bytes) -> None:
     from promptguard import atomic
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Created 0600 (atomic.py): client names are confidential.
-        atomic.write_bytes(path, data)
-    except OSError:
-        pass  # an unwritable cache only costs the next process a rebuild
+    # Created 0600 (atomic.py): client names are confidential.
+    atomic.write_cache(path, data)
 
 
 def compile_inline(directory: ClientDirectory, cache_dir: Path | None) -> CompiledList:

@@ -375,9 +375,6 @@ def _prune(cache_dir: Path) -> None:
 def _write_cache(path: Path, payload: tuple[Any, ...]) -> None:
     from promptguard import atomic
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent.is_dir():
         _prune(path.parent)
-        atomic.write_bytes(path, marshal.dumps(payload))
-    except OSError:
-        pass  # an unwritable cache only costs the next process a parse
+    atomic.write_cache(path, marshal.dumps(payload))

@@ -76,8 +76,4 @@ def _write_cache(path: Path, doc: dict[str, Any]) -> None:
         return  # TOML dates and times are not marshal-able (and not valid config)
     from promptguard import atomic
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_bytes(path, payload)
-    except OSError:
-        pass  # an unwritable cache only costs the next process a parse
+    atomic.write_cache(path, payload)
