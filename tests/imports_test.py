@@ -36,22 +36,46 @@ def test_the_layering_contracts_hold() -> None:
     assert re.search(r"Contracts: \d+ kept, 0 broken", result.stdout), result.stdout
 
 
-# A minimal package with every module the contracts name (guard and the
-# surfaces included); each case adds one forbidden import.
-_MODULES = (
-    "__init__", "__main__", "cli", "engine", "programs", "ruleset", "models", "filters",
-    "rarity", "validators", "policy", "config", "guard", "prefilter/__init__",
-    "commands/__init__", "commands/scan", "surfaces/__init__", "surfaces/hooks/__init__",
-    "surfaces/gateway/__init__", "surfaces/lsp/__init__",
-)
+# A minimal package with every module the contracts name, plus guard and
+# three surfaces (which may not exist yet); each case adds one forbidden import.
+def _modules() -> set[str]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: <3.11 cover
+        import tomli as tomllib
+    doc = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {"promptguard.__main__", "promptguard.guard", "promptguard.commands.scan",
+             "promptguard.surfaces.hooks", "promptguard.surfaces.gateway",
+             "promptguard.surfaces.lsp"}
+    for contract in doc["tool"]["importlinter"]["contracts"]:
+        for key in ("source_modules", "forbidden_modules", "protected_modules",
+                    "allowed_importers", "modules", "layers"):
+            for expression in contract.get(key, []):
+                for name in re.split(r"[:|]", expression):
+                    name = name.strip().strip("()")
+                    if "*" not in name:
+                        names.add(name)
+    return names
+
+
+def _write_package(root: Path, bodies: dict[str, str]) -> None:
+    packages = {".".join(n.split(".")[:i]) for n in _modules() for i in range(1, n.count(".") + 1)}
+    for name in sorted(_modules() | packages):
+        parts = name.split(".")
+        path = (root.joinpath(*parts) / "__init__.py" if name in packages
+                else root.joinpath(*parts[:-1]) / f"{parts[-1]}.py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(bodies.get(name, "") + "\n")
+
+
 _ALLOWED = {  # imports the real design makes: these must not break anything
-    "cli": "import promptguard.commands.scan",
-    "commands/scan": "import promptguard.guard\nimport promptguard.config",
-    "guard": "import promptguard.config\nimport promptguard.engine",
-    "config": "import promptguard.policy\nimport promptguard.models",
-    "engine": "import promptguard.prefilter\nimport promptguard.models",
-    "surfaces/hooks/__init__": "import promptguard.guard",
-    "surfaces/gateway/__init__": "import promptguard.guard",
+    "promptguard.cli": "import promptguard.commands.scan",
+    "promptguard.commands.scan": "import promptguard.guard\nimport promptguard.config",
+    "promptguard.guard": "import promptguard.config\nimport promptguard.engine",
+    "promptguard.config": "import promptguard.policy\nimport promptguard.models",
+    "promptguard.engine": "import promptguard.prefilter\nimport promptguard.models",
+    "promptguard.surfaces.hooks": "import promptguard.guard",
+    "promptguard.surfaces.gateway": "import promptguard.guard",
 }
 
 
@@ -60,36 +84,26 @@ _ALLOWED = {  # imports the real design makes: these must not break anything
     ("validators", "from promptguard import policy", "The engine knows no policy"),
     # Indirect: the engine reaches the CLI through a module of its own.
     ("rarity", "import promptguard.filters\nimport promptguard.cli", "The engine knows no policy"),
-    ("prefilter/__init__", "import promptguard.guard", "The engine does not import the guard"),
+    ("prefilter", "import promptguard.guard", "The engine does not import the guard"),
     ("models", "import promptguard.validators", "Models import nothing of the project"),
     ("guard", "import promptguard.commands", "Only the CLI and the commands import"),
-    ("surfaces/lsp/__init__", "import promptguard.cli", "Only the CLI and the commands import"),
-    ("surfaces/gateway/__init__", "import promptguard.surfaces.hooks",
-     "Surfaces never import each other"),
+    ("surfaces.lsp", "import promptguard.cli", "Only the CLI and the commands import"),
+    ("surfaces.gateway", "import promptguard.surfaces.hooks", "Surfaces never import each other"),
 ])
 def test_each_contract_catches_a_violation(
     tmp_path: Path, module: str, statement: str, contract: str,
 ) -> None:
-    package = tmp_path / "promptguard"
-    for name in _MODULES:
-        path = package / f"{name}.py"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = [_ALLOWED.get(name, ""), statement if name == module else ""]
-        path.write_text("\n".join(b for b in body if b) + "\n")
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    section = config[config.index("[tool.importlinter]"):]
-    (tmp_path / "pyproject.toml").write_text(section)
+    (tmp_path / "pyproject.toml").write_text(config[config.index("[tool.importlinter]"):])
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-
-    # The synthetic package without the violation keeps every contract ...
-    clean = package / f"{module}.py"
-    violating = clean.read_text()
-    clean.write_text(_ALLOWED.get(module, "") + "\n")
+    # The synthetic package keeps every contract without the violation ...
+    _write_package(tmp_path, _ALLOWED)
     kept = _run(tmp_path, env)
     assert kept.returncode == 0, kept.stdout + kept.stderr
-    # ... and with it breaks the one named (an import can break two: the
+    # ... and breaks the one named with it (an import can break two: the
     # engine reaching the guard also reaches the config the guard imports).
-    clean.write_text(violating)
+    name = f"promptguard.{module}"
+    _write_package(tmp_path, {**_ALLOWED, name: _ALLOWED.get(name, "") + "\n" + statement})
     result = _run(tmp_path, env)
     assert result.returncode == 1, result.stdout + result.stderr
     broken = [line for line in result.stdout.splitlines() if line.endswith(" BROKEN")]
