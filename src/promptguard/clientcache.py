@@ -40,7 +40,6 @@ _SHARD = 256
 _Candidate = tuple[str, int, "str | None", "str | None"]
 
 
-
 class CompiledList:
     """One client list, ready to match; what the cache stores.
 

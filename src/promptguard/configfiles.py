@@ -111,7 +111,6 @@ def discover_project(start: Path, cache_dir: Path | None = None) -> tuple[Path |
     return None, here
 
 
-
 def read_file(path: Path, kind: Kind, cache_dir: Path | None = None) -> ParsedFile:
     """Read and validate one config file (a pyproject.toml: its [tool.promptguard])."""
     if path.name == "pyproject.toml":

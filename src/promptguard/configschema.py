@@ -3,7 +3,7 @@
 Every error names the file and the dotted key ("pyproject.toml:
 tool.promptguard.policy.category.pii: 3 is not an action"); the [clients]
 and [redaction] tables are validated by the modules that own their schema
-(clients.py, redaction.py). Reading and discovering files is configfiles.py;
+(clientlist.py, redactconfig.py). Reading and discovering files is configfiles.py;
 merging them into one Config is config.py.
 """
 # ruff: noqa: I002
@@ -261,8 +261,8 @@ def _parse_clients(raw: dict[str, Any], source: str) -> Any:
 
 
 def _parse_redaction(raw: dict[str, Any], source: str) -> None:
-    """The [redaction] table, validated by redaction.py (which owns its schema)."""
-    from promptguard.redaction import parse_redaction
+    """The [redaction] table, validated by redactconfig.py (which owns its schema)."""
+    from promptguard.redactconfig import parse_redaction
 
     parse_redaction(raw, source)
 
@@ -361,7 +361,6 @@ def parse_file(raw: Mapping[str, Any], path: Path, kind: Kind, prefix: str = "")
         baseline=baseline, audit=audit, locks=locks, forward=forward, clients=clients,
         redaction=redaction,
     )
-
 
 
 def profile_layer(name: str) -> Layer:
