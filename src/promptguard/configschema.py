@@ -254,8 +254,8 @@ def _parse_forward(raw: Any, where: Where, source: str) -> Forwarding:
 
 
 def _parse_clients(raw: dict[str, Any], source: str) -> Any:
-    """The [clients] table, validated by clients.py (which owns its schema)."""
-    from promptguard.clients import parse_clients
+    """The [clients] table, validated by clientlist.py (which owns its schema)."""
+    from promptguard.clientlist import parse_clients
 
     return parse_clients(raw, source)
 
