@@ -294,6 +294,13 @@ class RuleSet(NamedTuple):
 
 
 
+def default_cache_dir() -> Path | None:
+    """The cache folder (dirs.cache_dir); this old name stays for its callers."""
+    from promptguard.dirs import cache_dir
+
+    return cache_dir()
+
+
 def _cache_key(files: Sequence[Path]) -> str:
     from promptguard._version import __version__
     from promptguard.cachekey import file_stamp

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from promptguard.commands.options import add_config_options
 from promptguard.commands.options import add_rule_options
-from promptguard.commands.scan import add_config_options
 from promptguard.models import CATEGORIES
 from promptguard.policy import SURFACES
 
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    from promptguard.commands.scan import load_config
+    from promptguard.commands.options import load_config
 
     return load_config(args, args.path or Path.cwd())
 
@@ -203,17 +203,15 @@ def _text(doc: dict[str, Any]) -> str:
 def _check(args: argparse.Namespace) -> int:
     cfg = _load(args)  # a malformed file raises ConfigError: exit 2 naming file and key
     from promptguard import baseline
-    from promptguard.commands.options import build_scanner
+    from promptguard.clients import rule_ids as client_rule_ids
+    from promptguard.commands.options import guard_options
+    from promptguard.guard import build_scanner
 
     for path in cfg.baselines:
         baseline.load(path, cfg.root)
-    from promptguard.clients import rule_ids as client_rule_ids
-    from promptguard.commands.options import client_directory
-    from promptguard.commands.options import with_clients
-
     # The client detector's rules are reported (and decided) like any
     # pack's: their ids, including the configured ID labels', are known.
-    scanner = with_clients(build_scanner(args), client_directory(cfg, []))
+    scanner = build_scanner(guard_options(args), cfg)
     known = set(scanner.rule_index()) | client_rule_ids()
     problems: list[str] = []
     for f in cfg.files:
