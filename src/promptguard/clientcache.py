@@ -197,4 +197,3 @@ def inline_digest(directory: ClientDirectory) -> str:
     h = blake2b(_CACHE_FORMAT.encode(), digest_size=16)
     h.update(blob.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
-

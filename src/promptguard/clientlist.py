@@ -277,5 +277,3 @@ def load_clients_file(path: Path) -> ClientDirectory:
     if directory.files:
         raise ConfigError(f"{path}: clients.files: a list file cannot name more files")
     return directory
-
-

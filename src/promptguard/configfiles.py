@@ -119,4 +119,3 @@ def read_file(path: Path, kind: Kind, cache_dir: Path | None = None) -> ParsedFi
             raise ConfigError(f"{path}: no [tool.promptguard] table")
         return parse_file(table, path, kind, "tool.promptguard.")
     return parse_file(read_toml(path, cache_dir), path, kind)
-

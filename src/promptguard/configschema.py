@@ -368,4 +368,3 @@ def profile_layer(name: str) -> Layer:
         PROFILES[name], _where(f"built-in profile {name!r}", ""),
     )
     return Layer("built-in profile", f"built-in profile {name!r}", "policy.", general, surfaces)
-

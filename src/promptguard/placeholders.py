@@ -75,5 +75,3 @@ def placeholder_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
     bracket = rf"<[A-Z0-9][A-Z0-9_]{{0,{MAX_LABEL - 1}}}_[0-9]{{1,{MAX_DIGITS}}}>"
     named = rf"(?<!\w)(?:{alternatives}) [A-Z]{{1,{MAX_LETTERS}}}(?!\w)"
     return re.compile(f"{bracket}|{named}" if alternatives else bracket)
-
-

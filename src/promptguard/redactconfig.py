@@ -67,5 +67,3 @@ def settings_from_tables(tables: Iterable[tuple[str, Mapping[str, Any]]]) -> Red
         parse_redaction(raw, f"{path}: redaction")  # errors name the file that has them
         merged.update(raw)
     return parse_redaction(merged, "redaction")
-
-

@@ -133,5 +133,3 @@ class StreamRestorer:
             if self._could_start(buf, i):
                 return i
         return n
-
-
