@@ -140,8 +140,8 @@ def strongest(actions: Iterable[str]) -> Action:
 
 def build_scanner(options: GuardOptions, cfg: Config | None = None) -> Scanner:
     """The rules (cached) plus a client detector when there is a list."""
-    from promptguard.engine import ScanSettings
     from promptguard.dirs import cache_dir as default_cache_dir
+    from promptguard.engine import ScanSettings
     from promptguard.ruleset import load_ruleset
 
     cache_dir = default_cache_dir()
