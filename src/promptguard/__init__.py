@@ -66,8 +66,10 @@ def __getattr__(name: str) -> object:
 @functools.lru_cache(maxsize=1)
 def default_scanner() -> Scanner:
     """A Scanner over the built-in rules (immutable, so safe to share)."""
-    cache_dir = default_cache_dir()
-    return Scanner(load_ruleset(cache_dir=cache_dir), ScanSettings(cache_dir=cache_dir))
+    from promptguard.guard import GuardOptions
+    from promptguard.guard import build_scanner
+
+    return build_scanner(GuardOptions())
 
 
 def scan(

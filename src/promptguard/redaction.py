@@ -283,21 +283,13 @@ class Redactor:
 
 def _scanner(clients: ClientDirectory | None, rules: Sequence[Path]) -> Scanner:
     from promptguard import default_scanner
-    from promptguard.dirs import cache_dir as default_cache_dir
-    from promptguard.engine import Scanner
-    from promptguard.engine import ScanSettings
-    from promptguard.ruleset import load_ruleset
 
     if (clients is None or clients.empty) and not rules:
         return default_scanner()
-    from promptguard.clients import ClientDetector
+    from promptguard.guard import GuardOptions
+    from promptguard.guard import build_scanner
 
-    cache_dir = default_cache_dir()
-    settings = ScanSettings(cache_dir=cache_dir)
-    detectors = [] if clients is None or clients.empty else [
-        ClientDetector(clients, regex_timeout=settings.regex_timeout, cache_dir=cache_dir),
-    ]
-    return Scanner(load_ruleset(rules, cache_dir=cache_dir), settings, detectors)
+    return build_scanner(GuardOptions(rules=tuple(rules)), directory=clients)
 
 
 def redact(
