@@ -1,0 +1,74 @@
+"""Settings files in JSON: read strictly, write atomically with a backup."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from promptguard.errors import ConfigError
+
+BACKUP_SUFFIX = ".promptguard-backup"
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """The file's object; None when it does not exist; ConfigError (exit 2) if malformed."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
+    if not raw.strip():
+        return {}
+    try:
+        doc = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) \
+            else ""
+        raise ConfigError(f"{path}: not valid JSON{where}; fix it by hand, nothing was "
+                          "changed") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a JSON object at the top level, found "
+                          f"{type(doc).__name__}; nothing was changed")
+    return doc
+
+
+def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | None:
+    """Replace the file atomically (keeping its mode); the old one is copied aside first."""
+    saved = None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = None
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+        if backup:
+            saved = path.with_name(path.name + BACKUP_SUFFIX)
+            shutil.copy2(path, saved)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        os.chmod(tmp, mode if mode is not None else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return saved
+
+
+def is_promptguard(handler: Any) -> bool:
+    """A hook handler that runs `promptguard hook` (any path, exec or shell form)."""
+    if not isinstance(handler, Mapping):
+        return False
+    command = handler.get("command")
+    if not isinstance(command, str):
+        return False
+    args = handler.get("args")
+    words = command.split() + ([a for a in args if isinstance(a, str)]
+                               if isinstance(args, list) else [])
+    return any("promptguard" in os.path.basename(w) or w == "promptguard" for w in words) \
+        and "hook" in words
