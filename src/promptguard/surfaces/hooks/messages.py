@@ -83,14 +83,24 @@ def warned(what: str, outcome: Outcome) -> str:
     return "\n".join(parts)
 
 
+def placeholders(outcome: Outcome) -> list[str]:
+    seen: dict[str, None] = {}
+    for s in outcome.scanned:
+        for r in s.verdict.replacements:
+            seen[r.placeholder] = None
+    return list(seen)
+
+
 def output_redacted(tool: str, outcome: Outcome) -> str:
     """For the model: facts, not orders (imperative wording trips injection defences)."""
-    ids = rule_ids(outcome)
+    shown = placeholders(outcome)
+    more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
     return (f"promptguard replaced {outcome.replaced} sensitive value(s) in the {tool} output "
-            f"with placeholders such as <AWS_ACCESS_KEY_ID_1> ({', '.join(ids)}). The "
-            "placeholders stand for the real values, which are intentionally not available "
-            "in this conversation; reading the source again returns the same placeholders. "
-            "Commands run locally may use the real values from the files or environment.")
+            f"with placeholders ({', '.join(shown[:8])}{more}; rules: "
+            f"{', '.join(rule_ids(outcome))}). A placeholder stands for the real value, which "
+            "is intentionally not available in this conversation; reading the source again "
+            "returns the same placeholder. Commands run locally can still use the real values "
+            "from the files or the environment.")
 
 
 def output_withheld(tool: str, labels: list[str]) -> str:
