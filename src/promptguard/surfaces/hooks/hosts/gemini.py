@@ -10,8 +10,12 @@ against the real CLI (tests/surfaces/hooks/gemini_e2e_test.py):
   whole message list with the sensitive values replaced by placeholders.
   This is where a `redact` verdict on a typed prompt is carried out.
 - BeforeAgent: `decision: "deny"` blocks the turn and drops the prompt from
-  history (a `block` verdict). A `redact` verdict lets the prompt through,
-  since BeforeModel redacts it before any request.
+  history (a `block` verdict). A `redact` verdict lets the prompt through
+  (BeforeModel redacts it) only when the model is pinned: with the default
+  `auto` model the CLI first sends the prompt to a routing classifier, a
+  request that does not pass through BeforeModel (seen with the real CLI).
+  Otherwise the prompt is blocked and a redacted copy offered, as on hosts
+  that cannot rewrite prompts.
 - BeforeTool: `decision: "deny"` + `reason` (the reason goes to the model).
 - AfterTool: 0.61.0 does not apply the documented
   `hookSpecificOutput.tool_output`; `decision: "deny"` makes the model get
@@ -141,6 +145,30 @@ def parse(payload: Mapping[str, Any]) -> Event:
     return Event(kind="post-tool", tool=tool, texts=tuple(texts), **common)
 
 
+UNPINNED = ("(Gemini CLI could send the prompt itself instead, with the values replaced, if "
+            "the model were pinned: with the `auto` model the prompt first goes to a "
+            "model-routing request that hooks cannot redact. Set model.name in "
+            "~/.gemini/settings.json to let promptguard redact in place.)")
+
+
+def model_pinned(cwd: str) -> bool:
+    """Is a non-`auto` model configured (so Gemini skips its routing request)?"""
+    import os
+
+    model = os.environ.get("GEMINI_MODEL", "")
+    for path in (os.path.join(os.path.expanduser("~"), ".gemini", "settings.json"),
+                 os.path.join(cwd, ".gemini", "settings.json") if cwd else ""):
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            continue
+        section = doc.get("model") if isinstance(doc, dict) else None
+        if isinstance(section, dict) and isinstance(section.get("name"), str):
+            model = section["name"]
+    return bool(model) and not model.startswith("auto")
+
+
 def _json(doc: Mapping[str, Any]) -> Answer:
     return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
 
@@ -157,6 +185,8 @@ def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt":
         if outcome.action == "block":
             return _deny(messages.prompt_blocked(outcome._replace(redacted_prompt=None)))
+        if outcome.action == "redact" and not model_pinned(event.cwd):
+            return _deny(messages.prompt_blocked(outcome) + "\n" + UNPINNED)
         if outcome.action == "redact":
             ids = ", ".join(messages.rule_ids(outcome))
             return _json({"systemMessage": (

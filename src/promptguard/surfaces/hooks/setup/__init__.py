@@ -79,9 +79,23 @@ def _claude_code() -> Installer:
     return claude_code
 
 
+def _codex() -> Installer:
+    from promptguard.surfaces.hooks.setup import codex
+
+    return codex
+
+
+def _gemini() -> Installer:
+    from promptguard.surfaces.hooks.setup import gemini
+
+    return gemini
+
+
 # name -> loader: `doctor` loads them all, `install X` only X.
 INSTALLERS: dict[str, Callable[[], Installer]] = {
     "claude-code": _claude_code,
+    "codex": _codex,
+    "gemini": _gemini,
 }
 ALIASES: dict[str, str] = {"claude": "claude-code"}
 
