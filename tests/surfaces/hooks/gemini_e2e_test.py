@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from testing import fakes
 from testing import realtools
 from testing.fake_gemini import FakeGeminiAPI
