@@ -16,7 +16,11 @@ from promptguard.surfaces.hooks.event import Event
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.hosts import claude_code
 from promptguard.surfaces.hooks.hosts import codex
+from promptguard.surfaces.hooks.hosts import copilot
+from promptguard.surfaces.hooks.hosts import cursor
 from promptguard.surfaces.hooks.hosts import gemini
+from promptguard.surfaces.hooks.hosts import vscode
+from promptguard.surfaces.hooks.hosts import windsurf
 
 
 class Host(Protocol):
@@ -47,8 +51,12 @@ class Host(Protocol):
 HOSTS: dict[str, Host] = {
     # more specific detectors first; Claude Code's payload shape is the
     # one others imitate, so it goes last.
+    "windsurf": windsurf,
+    "cursor": cursor,
     "codex": codex,
     "gemini": gemini,
+    "vscode": vscode,
+    "copilot": copilot,
     "claude-code": claude_code,
 }
 # Names accepted by --agent besides the registry keys.

@@ -91,11 +91,39 @@ def _gemini() -> Installer:
     return gemini
 
 
+def _cursor() -> Installer:
+    from promptguard.surfaces.hooks.setup import cursor
+
+    return cursor
+
+
+def _copilot() -> Installer:
+    from promptguard.surfaces.hooks.setup import copilot
+
+    return copilot
+
+
+def _vscode() -> Installer:
+    from promptguard.surfaces.hooks.setup import vscode
+
+    return vscode
+
+
+def _windsurf() -> Installer:
+    from promptguard.surfaces.hooks.setup import windsurf
+
+    return windsurf
+
+
 # name -> loader: `doctor` loads them all, `install X` only X.
 INSTALLERS: dict[str, Callable[[], Installer]] = {
     "claude-code": _claude_code,
     "codex": _codex,
     "gemini": _gemini,
+    "cursor": _cursor,
+    "copilot": _copilot,
+    "vscode": _vscode,
+    "windsurf": _windsurf,
 }
 ALIASES: dict[str, str] = {"claude": "claude-code"}
 
