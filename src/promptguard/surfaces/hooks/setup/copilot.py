@@ -76,7 +76,8 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     except ValueError:
         answer = None
     if not isinstance(answer, dict) or answer.get("decision") != "block":
-        return [Check("fail", where, f"a prompt holding a fake AWS key was NOT blocked (exit "
+        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
+                                     f"(the command exits "
                                      f"{run.returncode})")]
     return [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms"),
             Check("warn", where, "Copilot CLI's docs say userPromptSubmitted output is "

@@ -84,7 +84,8 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     except ValueError:
         answer = None
     if not isinstance(answer, dict) or answer.get("continue") is not False:
-        return [Check("fail", where, f"a prompt holding a fake AWS key was NOT blocked (exit "
+        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
+                                     f"(the command exits "
                                      f"{run.returncode}, no continue:false)")]
     out = [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
     if handler.get("failClosed") is not True:

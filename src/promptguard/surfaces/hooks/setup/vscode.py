@@ -73,9 +73,10 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     except ValueError:
         answer = None
     if run.returncode != 2 and not (isinstance(answer, dict) and answer.get("continue") is False):
-        return [Check("fail", where, f"a prompt holding a fake AWS key was NOT stopped (exit "
+        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
+                                     f"(the command exits "
                                      f"{run.returncode})")]
-    return [Check("ok", where, f"canary stopped in {run.seconds * 1000:.0f} ms")]
+    return [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
 
 
 def doctor(options: Options) -> list[Check]:
