@@ -97,14 +97,15 @@ def scan(guard: Guard, options: Options) -> Iterator[Hit]:
             if not isinstance(record, Mapping):
                 continue
             for leaf_path, text in _leaves(record):
-                # The bare scanner: a report of the past is not a decision
-                # to audit; the policy still says what each finding means.
-                for f in guard.scanner.run(text).findings:
-                    action = guard.decide(f)
-                    if action == "allow":
+                # A report of the past is not a decision: nothing is audited.
+                # Allowlists and baselines still apply, as the policy does.
+                v = guard.check(text, source=str(path), audit=False)
+                for d in v.decisions:
+                    if d.action == "allow":
                         continue
+                    f = d.finding
                     yield Hit(path, n, _session(record, path), _date(record, path), f.rule_id,
-                              f.preview, action, _where(record, leaf_path), f.fingerprint)
+                              f.preview, d.action, _where(record, leaf_path), f.fingerprint)
 
 
 def _vault_session(session: str) -> str | None:
