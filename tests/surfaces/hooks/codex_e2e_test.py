@@ -212,3 +212,28 @@ def test_doctor_reports_an_untrusted_hook_which_codex_really_skips(
     # ...and Codex does skip it: the prompt goes out.
     run_codex(codex, project, f"key {key}")
     assert key in api.all_text()
+
+
+def test_history_finds_and_scrubs_a_key_sent_before_promptguard_was_installed(
+        codex: Path, home: Path, project: Path, api: FakeResponsesAPI, key: str) -> None:
+    _config(home, api)
+    run_codex(codex, project, f"deploy with aws_access_key_id = {key} please")
+    assert key in api.all_text()  # no hooks yet: it went out, and into the rollout
+    scan = subprocess.run([str(PROMPTGUARD), "history", "scan", "codex"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert scan.returncode == 1, scan.stdout + scan.stderr
+    assert "aws-access-key-id" in scan.stdout and "AKIA…(20 chars)" in scan.stdout
+    assert key not in scan.stdout + scan.stderr
+    scrub = subprocess.run([str(PROMPTGUARD), "history", "scrub", "codex",
+                            "--active-minutes", "0"], capture_output=True, text=True,
+                           timeout=60, check=False)
+    assert scrub.returncode == 0, scrub.stderr
+    rollouts = list((home / ".codex" / "sessions").rglob("rollout-*.jsonl"))
+    for p in rollouts:
+        text = p.read_text()
+        assert key not in text
+        for line in text.splitlines():
+            json.loads(line)
+    assert "<AWS_ACCESS_KEY_ID_1>" in "".join(p.read_text() for p in rollouts)
+    backups = list((home / ".local" / "share" / "promptguard").rglob("rollout-*.jsonl"))
+    assert backups and key in backups[0].read_text()

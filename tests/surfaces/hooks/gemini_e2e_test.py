@@ -172,3 +172,26 @@ def test_a_shell_read_of_a_secret_file_is_denied_under_the_default_policy(
     assert len(api.requests) == 2
     assert "promptguard denied this run_shell_command call" in api.all_text()
     assert key not in api.all_text()
+
+
+def test_history_finds_the_prompt_before_model_redacted_only_in_flight(
+        gemini: Path, home: Path, project: Path, api: FakeGeminiAPI, key: str) -> None:
+    _settings(home)
+    _policy(home, "redact")
+    install()
+    run_gemini(gemini, project, api, f"deploy with aws_access_key_id = {key} please")
+    assert key not in api.all_text()
+    chats = list((home / ".gemini" / "tmp").glob("*/chats/session-*.jsonl"))
+    assert chats and any(key in p.read_text() for p in chats)  # the local chat keeps it
+    scan = subprocess.run([str(PROMPTGUARD), "history", "scan", "gemini"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert scan.returncode == 1 and "aws-access-key-id" in scan.stdout
+    assert key not in scan.stdout + scan.stderr
+    scrub = subprocess.run([str(PROMPTGUARD), "history", "scrub", "gemini",
+                            "--active-minutes", "0"], capture_output=True, text=True,
+                           timeout=60, check=False)
+    assert scrub.returncode == 0, scrub.stderr
+    for p in chats:
+        assert key not in p.read_text()
+        for line in p.read_text().splitlines():
+            json.loads(line)

@@ -67,8 +67,22 @@ def _claude_code() -> History:
     return claude_code
 
 
+def _codex() -> History:
+    from promptguard.surfaces.hooks.history import codex
+
+    return codex
+
+
+def _gemini() -> History:
+    from promptguard.surfaces.hooks.history import gemini
+
+    return gemini
+
+
 HISTORIES: dict[str, Callable[[], History]] = {
     "claude-code": _claude_code,
+    "codex": _codex,
+    "gemini": _gemini,
 }
 ALIASES: dict[str, str] = {"claude": "claude-code"}
 
