@@ -123,9 +123,13 @@ def parse(payload: Mapping[str, Any]) -> Event:
             raise InputError("hook payload: BeforeModel without 'llm_request.messages'")
         texts = []
         for i, m in enumerate(msgs):
-            if isinstance(m, Mapping) and isinstance(m.get("content"), str):
-                role = m.get("role") if isinstance(m.get("role"), str) else "message"
-                texts.append(Text(f"{MODEL} ({role} message {i + 1})", m["content"], (i,)))
+            # Gemini always sends string contents; anything else would be
+            # echoed back unscanned, so it is refused instead.
+            if not isinstance(m, Mapping) or not isinstance(m.get("content"), str):
+                raise InputError(f"hook payload: BeforeModel message {i + 1} has no string "
+                                 "'content'")
+            role = m.get("role") if isinstance(m.get("role"), str) else "message"
+            texts.append(Text(f"{MODEL} ({role} message {i + 1})", m["content"], (i,)))
         return Event(kind="post-tool", tool=MODEL, texts=tuple(texts), **common)
     tool = _str(payload, "tool_name")
     if event == "BeforeTool":
