@@ -237,3 +237,26 @@ def test_history_finds_and_scrubs_a_key_sent_before_promptguard_was_installed(
     assert "<AWS_ACCESS_KEY_ID_1>" in "".join(p.read_text() for p in rollouts)
     backups = list((home / ".local" / "share" / "promptguard").rglob("rollout-*.jsonl"))
     assert backups and key in backups[0].read_text()
+
+
+def test_project_hooks_run_only_in_a_trusted_project_and_doctor_says_so(
+        codex: Path, home: Path, project: Path, api: FakeResponsesAPI, key: str) -> None:
+    _config(home, api)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    r = subprocess.run([str(PROMPTGUARD), "install", "codex", "--scope", "project"],
+                       capture_output=True, text=True, timeout=60, cwd=project, check=False)
+    assert r.returncode == 0 and "only once the project is trusted" in r.stderr
+    doctor = subprocess.run([str(PROMPTGUARD), "doctor", "codex"], capture_output=True,
+                            text=True, timeout=60, cwd=project, check=False)
+    assert doctor.returncode == 1 and "is not trusted" in doctor.stdout
+    run_codex(codex, project, f"key {key}")
+    assert key in api.all_text()  # Codex really ignored the untrusted project's hooks
+    api.requests.clear()
+
+    config = home / ".codex" / "config.toml"
+    config.write_text(config.read_text() + f'\n[projects."{project}"]\ntrust_level = "trusted"\n')
+    doctor = subprocess.run([str(PROMPTGUARD), "doctor", "codex"], capture_output=True,
+                            text=True, timeout=60, cwd=project, check=False)
+    assert doctor.returncode == 0, doctor.stdout
+    out = run_codex(codex, project, f"key {key}")
+    assert "hook: UserPromptSubmit Blocked" in out.stderr and api.requests == []

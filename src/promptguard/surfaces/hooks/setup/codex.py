@@ -273,6 +273,9 @@ def install(scope: str, command: Sequence[str], options: Options) -> Change:
     after = _ours(new, path)
     trusted = _set_trust(options, set(before), after)
     message = "installed" if changed else ("trusted" if trusted else "already installed")
+    if scope == "project" and not project_trusted(options, _read_toml(config_path(options))[1]):
+        message += ("; note: Codex reads a project's .codex/ only once the project is trusted "
+                    "(trust it in Codex, or use --scope user)")
     return Change(path, changed or trusted, backup, message)
 
 
@@ -464,6 +467,21 @@ def _check_file(path: Path, label: str, options: Options,
     return checks, events
 
 
+def project_trusted(options: Options, config: Mapping[str, Any]) -> bool:
+    """Codex loads a project's .codex/ only for a trusted project (checked with 0.169.0)."""
+    projects = config.get("projects")
+    if not isinstance(projects, Mapping):
+        return False
+    here = options.project.resolve()
+    candidates = [here, *here.parents]
+    root = next((p for p in candidates if (p / ".git").exists()), here)
+    for p in {here, root}:
+        entry = projects.get(str(p))
+        if isinstance(entry, Mapping) and entry.get("trust_level") == "trusted":
+            return True
+    return False
+
+
 def doctor(options: Options) -> list[Check]:
     checks: list[Check] = []
     try:
@@ -479,6 +497,13 @@ def doctor(options: Options) -> list[Check]:
     for scope in scopes:
         found, events = _check_file(hooks_path(scope, options), f"{scope} hooks",
                                     options, states)
+        if scope == "project" and events and not project_trusted(options, config):
+            checks.append(Check("fail", f"project hooks {hooks_path(scope, options)}",
+                                f"the project {options.project} is not trusted in "
+                                f"{config_path(options)} ([projects.\"<path>\"] trust_level = "
+                                "\"trusted\"): Codex ignores its .codex/ folder, hooks "
+                                "included"))
+            events = set()
         checks += found
         registered |= events
     if "UserPromptSubmit" not in registered:
