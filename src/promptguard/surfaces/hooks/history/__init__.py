@@ -79,10 +79,17 @@ def _gemini() -> History:
     return gemini
 
 
+def _cursor() -> History:
+    from promptguard.surfaces.hooks.history import cursor
+
+    return cursor
+
+
 HISTORIES: dict[str, Callable[[], History]] = {
     "claude-code": _claude_code,
     "codex": _codex,
     "gemini": _gemini,
+    "cursor": _cursor,
 }
 ALIASES: dict[str, str] = {"claude": "claude-code"}
 
