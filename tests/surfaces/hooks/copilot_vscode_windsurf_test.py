@@ -106,3 +106,20 @@ def test_windsurf_command_and_read(cwd: Path) -> None:
 def test_windsurf_post_hooks_do_nothing() -> None:
     assert answer(_ws("post_run_command", command_line="cat x", output=f"K={key()}"),
                   "windsurf") == Answer()
+
+
+def test_windsurf_write_and_mcp_are_scanned() -> None:
+    k = key()
+    a = answer(_ws("pre_write_code", file_path="cfg.py",
+                   edits=[{"old_string": "", "new_string": f"KEY = '{k}'"}]), "windsurf")
+    assert a.exit_code == 2 and a.stderr.startswith("promptguard denied this write_code call")
+    assert k not in a.stderr
+    # MCP arguments leave the machine: an email (a redact verdict) blocks them too.
+    a = answer(_ws("pre_mcp_tool_use", mcp_server_name="mail", mcp_tool_name="send",
+                   mcp_tool_arguments={"to": "dana.whitfield@example-corp.com"}), "windsurf")
+    assert a.exit_code == 2 and "mcp_tool" in a.stderr
+
+
+def test_windsurf_unknown_event_follows_on_error() -> None:
+    a = answer(_ws("pre_frobnicate"), "windsurf")
+    assert a.exit_code == 2 and "unknown Windsurf event" in a.stderr
