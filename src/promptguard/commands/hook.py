@@ -21,9 +21,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-clipboard", action="store_true",
         help="do not put a redacted copy of a blocked prompt on the clipboard",
     )
+    parser.add_argument(
+        "--serve", action="store_true",
+        help="run the optional resident hook server that `promptguard-hook` talks to "
+             "(per-user socket in a 0700 directory)",
+    )
+    parser.add_argument(
+        "--idle-minutes", type=float, default=60.0, metavar="N",
+        help="with --serve: exit after N minutes without an event (default 60)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.serve:
+        from promptguard.surfaces.hooks import server
+
+        return server.serve(args.idle_minutes * 60)
     from promptguard.surfaces.hooks import run as hook_run
 
     return hook_run.main(hook_run.Settings(agent=args.agent, clipboard=not args.no_clipboard))

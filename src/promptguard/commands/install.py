@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from promptguard.surfaces.hooks import setup
 
     installer, scope, opts = options(args)
-    change = installer.install(scope, setup.hook_command(installer.name), opts)
+    command = setup.hook_command(installer.name, fast=installer.name in setup.FAST_HOOK)
+    change = installer.install(scope, command, opts)
     note = f" (backup: {change.backup})" if change.backup else ""
     print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",
           file=sys.stderr)

@@ -68,7 +68,8 @@ def test_install_twice_leaves_one_set_and_keeps_the_rest(home: Path, project: Pa
     assert once["hooks"]["PreToolUse"][0] == OTHER["hooks"]["PreToolUse"][0]
     handler = _ours(once)[0][1]
     assert os.path.isabs(handler["command"]) and os.access(handler["command"], os.X_OK)
-    assert handler["args"] == ["hook", "--agent", "claude-code"]
+    assert os.path.basename(handler["command"]) == "promptguard-hook"
+    assert handler["args"] == ["--agent", "claude-code"]
     assert _read(path.with_name("settings.json.promptguard-backup")) == OTHER
 
 

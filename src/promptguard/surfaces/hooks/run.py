@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -143,7 +144,9 @@ def _fallback_host(settings: Settings) -> Host:
     return host if host is not None else hosts.HOSTS["claude-code"]
 
 
-def handle(data: bytes, settings: Settings) -> Answer:
+def handle(data: bytes, settings: Settings,
+           load: Callable[[str, str], Guard] = load_guard) -> Answer:
+    """The answer for one payload; `load` gives the guard (the server caches them)."""
     host: Host | None = None
     event: Event | None = None
     cwd = ""
@@ -162,7 +165,7 @@ def handle(data: bytes, settings: Settings) -> Answer:
             if host is None:
                 raise PromptguardError("hook input is from no known agent (use --agent NAME)")
         event = host.parse(payload)
-        guard = load_guard(host.surface, event.cwd)
+        guard = load(host.surface, event.cwd)
         return host.render(event, decide(event, guard, settings))
     except Exception as e:
         host = host if host is not None else _fallback_host(settings)

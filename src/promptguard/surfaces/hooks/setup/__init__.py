@@ -59,12 +59,23 @@ class Installer(Protocol):
     def doctor(self, options: Options) -> list[Check]: ...
 
 
-def hook_command(agent: str) -> list[str]:
+# Agents whose install writes `promptguard-hook --agent NAME` (hook_command
+# with fast=True): the same hook with a standard-library-only start-up that
+# uses the resident hook server when one runs (src/promptguard_hook.py).
+# A host joins once its tests and doctor expect that command.
+FAST_HOOK: frozenset[str] = frozenset({"claude-code"})
+
+
+def hook_command(agent: str, *, fast: bool = False) -> list[str]:
     """An absolute command that runs this promptguard's hook for `agent`."""
     exe = Path(sys.executable)
-    # The console script next to the interpreter (a venv or pipx install);
+    suffix = ".exe" if os.name == "nt" else ""
+    # The console scripts next to the interpreter (a venv or pipx install);
     # else the interpreter itself, which always resolves.
-    script = exe.parent / ("promptguard.exe" if os.name == "nt" else "promptguard")
+    quick = exe.parent / f"promptguard-hook{suffix}"
+    if fast and quick.is_file() and os.access(quick, os.X_OK):
+        return [str(quick), "--agent", agent]
+    script = exe.parent / f"promptguard{suffix}"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script), "hook", "--agent", agent]
     found = shutil.which("promptguard")

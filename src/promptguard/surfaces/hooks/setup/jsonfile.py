@@ -61,7 +61,8 @@ def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | 
 
 
 def is_promptguard(handler: Any) -> bool:
-    """A hook handler that runs `promptguard hook` (any path, exec or shell form)."""
+    """A hook handler that runs promptguard's hook (any path, exec or shell form):
+    `promptguard-hook ...`, `promptguard hook ...` or `python -m promptguard hook ...`."""
     if not isinstance(handler, Mapping):
         return False
     command = handler.get("command")
@@ -70,5 +71,8 @@ def is_promptguard(handler: Any) -> bool:
     args = handler.get("args")
     words = command.split() + ([a for a in args if isinstance(a, str)]
                                if isinstance(args, list) else [])
-    return any("promptguard" in os.path.basename(w) or w == "promptguard" for w in words) \
-        and "hook" in words
+    names = [os.path.basename(w) for w in words]
+    if any(n in ("promptguard-hook", "promptguard-hook.exe", "promptguard_hook.py")
+           for n in names):
+        return True
+    return any("promptguard" in n for n in names) and "hook" in words

@@ -1,0 +1,137 @@
+"""`promptguard-hook`: the command agents run per hook event, kept to the standard library.
+
+Interpreter start-up is most of a hook's cost, and importing the
+`promptguard` package (engine, rule cache, pathlib, typing) would double
+it. So this module imports nothing of promptguard unless it must:
+
+1. when a resident hook server runs (`promptguard hook --serve`), the
+   payload, argv, working directory and environment go to it over a
+   per-user Unix socket and its answer is printed;
+2. otherwise (no server, a socket in a directory that is not ours and
+   private, a version mismatch, any error) the hook runs in this process,
+   exactly as `promptguard hook` does.
+
+Flags are those of `promptguard hook` (`--agent NAME`, `--no-clipboard`).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+
+# Equal to promptguard.__version__ (a test checks): a server of another
+# version is not used.
+VERSION = "0.1.0"
+SOCKET_NAME = "hook.sock"
+MAX_BYTES = 16 * 1024 * 1024
+CONNECT_TIMEOUT = 0.5
+# The server answers in milliseconds; past this the hook runs in-process
+# and still answers well within the host's timeout.
+REPLY_TIMEOUT = 5.0
+
+
+def socket_dir() -> str:
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isdir(runtime):
+        return os.path.join(runtime, "promptguard")
+    return os.path.join(os.environ.get("TMPDIR") or "/tmp", f"promptguard-{os.getuid()}")
+
+
+def private_dir(path: str) -> bool:
+    """Ours, a real directory, and closed to everyone else (0700)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def parse_args(argv: list[str]) -> tuple[str | None, bool] | None:
+    """(agent, clipboard), or None for anything else (the full parser reports it)."""
+    agent: str | None = None
+    clipboard = True
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--agent" and i + 1 < len(argv):
+            agent = argv[i + 1]
+            i += 1
+        elif a.startswith("--agent="):
+            agent = a.split("=", 1)[1]
+        elif a == "--no-clipboard":
+            clipboard = False
+        else:
+            return None
+        i += 1
+    return agent, clipboard
+
+
+def _ask_server(argv: list[str], data: bytes) -> tuple[int, str, str] | None:
+    d = socket_dir()
+    if not private_dir(d):
+        return None
+    import json
+
+    header = json.dumps({"v": VERSION, "argv": argv, "cwd": os.getcwd(),
+                         "env": dict(os.environ)}).encode()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(CONNECT_TIMEOUT)
+            s.connect(os.path.join(d, SOCKET_NAME))
+            s.settimeout(REPLY_TIMEOUT)
+            s.sendall(b"%08d" % len(header) + header + data)
+            s.shutdown(socket.SHUT_WR)
+            chunks = []
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        reply = json.loads(b"".join(chunks))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(reply, dict) or reply.get("fallback") or not isinstance(
+            reply.get("exit"), int):
+        return None
+    return reply["exit"], str(reply.get("stdout", "")), str(reply.get("stderr", ""))
+
+
+def _in_process(argv: list[str], data: bytes, parsed: tuple[str | None, bool] | None) -> int:
+    import io
+
+    if parsed is None:
+        from promptguard.cli import main as cli_main
+
+        sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+        return cli_main(["hook", *argv])
+    from promptguard.surfaces.hooks import run
+
+    return run.main(run.Settings(agent=parsed[0], clipboard=parsed[1]), io.BytesIO(data))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    cap = os.environ.get("PROMPTGUARD_HOOK_MAX_BYTES", "")
+    limit = int(cap) if cap.isdigit() else MAX_BYTES
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except OSError:
+        data = b""  # the in-process hook reports the unreadable input under on_error
+    parsed = parse_args(argv)
+    if parsed is not None and len(data) <= limit and not os.environ.get("PROMPTGUARD_NO_SERVER"):
+        answer = _ask_server(argv, data)
+        if answer is not None:
+            code, out, err = answer
+            if out:
+                sys.stdout.write(out)
+                sys.stdout.flush()
+            if err:
+                sys.stderr.write(err)
+                sys.stderr.flush()
+            return code
+    return _in_process(argv, data, parsed)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
