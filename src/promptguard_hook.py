@@ -12,11 +12,16 @@ it. So this module imports nothing of promptguard unless it must:
    exactly as `promptguard hook` does.
 
 Flags are those of `promptguard hook` (`--agent NAME`, `--no-clipboard`).
+Installs run this file directly (`python .../promptguard_hook.py --agent
+NAME`), which skips the `re` import of a console-script wrapper; the
+`promptguard-hook` console script is the same thing for people.
 """
 from __future__ import annotations
 
+# The C module, not `socket`: socket.py imports enum and selectors, which
+# cost more than the rest of this client.
+import _socket
 import os
-import socket
 import stat
 import sys
 
@@ -76,18 +81,21 @@ def _ask_server(argv: list[str], data: bytes) -> tuple[int, str, str] | None:
     header = json.dumps({"v": VERSION, "argv": argv, "cwd": os.getcwd(),
                          "env": dict(os.environ)}).encode()
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
             s.settimeout(CONNECT_TIMEOUT)
             s.connect(os.path.join(d, SOCKET_NAME))
             s.settimeout(REPLY_TIMEOUT)
             s.sendall(b"%08d" % len(header) + header + data)
-            s.shutdown(socket.SHUT_WR)
+            s.shutdown(_socket.SHUT_WR)
             chunks = []
             while True:
                 chunk = s.recv(65536)
                 if not chunk:
                     break
                 chunks.append(chunk)
+        finally:
+            s.close()
         reply = json.loads(b"".join(chunks))
     except (OSError, ValueError):
         return None

@@ -68,8 +68,9 @@ def test_install_twice_leaves_one_set_and_keeps_the_rest(home: Path, project: Pa
     assert once["hooks"]["PreToolUse"][0] == OTHER["hooks"]["PreToolUse"][0]
     handler = _ours(once)[0][1]
     assert os.path.isabs(handler["command"]) and os.access(handler["command"], os.X_OK)
-    assert os.path.basename(handler["command"]) == "promptguard-hook"
-    assert handler["args"] == ["--agent", "claude-code"]
+    assert handler["command"] == sys.executable
+    assert os.path.basename(handler["args"][0]) == "promptguard_hook.py"
+    assert handler["args"][1:] == ["--agent", "claude-code"]
     assert _read(path.with_name("settings.json.promptguard-backup")) == OTHER
 
 
@@ -190,6 +191,7 @@ def _script(tmp: Path, body: str) -> str:
 
 @pytest.mark.parametrize(("kind", "expected"), [
     ("wrong path", "does not resolve to an executable: wrong path"),
+    ("script moved", "does not exist: wrong path"),
     ("wrong nesting", "wrong nesting"),
     ("exits 1", "the command exits 1"),
     ("timeout too short", "timeout 1s is too short"),
@@ -205,6 +207,9 @@ def test_doctor_names_each_broken_install(
     path = home / ".claude" / "settings.json"
     if kind == "wrong path":
         _write(path, _settings(_handler(command="/opt/nowhere/promptguard")))
+    elif kind == "script moved":
+        _write(path, _settings(_handler(command=sys.executable,
+                                        args=["/opt/gone/promptguard_hook.py", "--agent", "x"])))
     elif kind == "wrong nesting":
         _write(path, {"hooks": {"UserPromptSubmit": [_handler()]}})
     elif kind == "exits 1":

@@ -59,10 +59,10 @@ class Installer(Protocol):
     def doctor(self, options: Options) -> list[Check]: ...
 
 
-# Agents whose install writes `promptguard-hook --agent NAME` (hook_command
-# with fast=True): the same hook with a standard-library-only start-up that
-# uses the resident hook server when one runs (src/promptguard_hook.py).
-# A host joins once its tests and doctor expect that command.
+# Agents whose install writes `python .../promptguard_hook.py --agent NAME`
+# (hook_command with fast=True): the same hook with a standard-library-only
+# start-up that uses the resident hook server when one runs
+# (src/promptguard_hook.py). A host joins once its tests expect that command.
 FAST_HOOK: frozenset[str] = frozenset({"claude-code"})
 
 
@@ -72,9 +72,10 @@ def hook_command(agent: str, *, fast: bool = False) -> list[str]:
     suffix = ".exe" if os.name == "nt" else ""
     # The console scripts next to the interpreter (a venv or pipx install);
     # else the interpreter itself, which always resolves.
-    quick = exe.parent / f"promptguard-hook{suffix}"
-    if fast and quick.is_file() and os.access(quick, os.X_OK):
-        return [str(quick), "--agent", agent]
+    if fast:
+        import promptguard_hook
+
+        return [str(exe), str(Path(promptguard_hook.__file__).resolve()), "--agent", agent]
     script = exe.parent / f"promptguard{suffix}"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script), "hook", "--agent", agent]

@@ -338,6 +338,9 @@ def _handler_problems(h: Mapping[str, Any], event: str, group: Mapping[str, Any]
         if _resolves(exe) is None:
             problems.append(f"the command {exe!r} does not resolve to an executable: wrong "
                             "path (rerun `promptguard install claude-code`)")
+        scripts = [a for a in argv[1:] if a.endswith(".py")] if "args" in h else []
+        problems += [f"the script {a!r} does not exist: wrong path (rerun `promptguard "
+                     "install claude-code`)" for a in scripts if not os.path.isfile(a)]
     timeout = h.get("timeout")
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < MIN_TIMEOUT):
         problems.append(f"timeout {timeout!r}s is too short (at least {MIN_TIMEOUT}s; a "
