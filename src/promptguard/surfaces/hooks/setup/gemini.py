@@ -55,7 +55,9 @@ def _handler(command: Sequence[str]) -> dict[str, Any]:
 
 
 def hook_groups(command: Sequence[str]) -> dict[str, list[Any]]:
-    h = _handler(command)
+    # --no-clipboard: with a pinned model a redacted prompt goes through (BeforeModel
+    # redacts it), and the user's clipboard must not be overwritten behind their back.
+    h = _handler([*command, "--no-clipboard"])
     groups: dict[str, list[Any]] = {}
     for event in EVENTS:
         group: dict[str, Any] = {"hooks": [h]}
