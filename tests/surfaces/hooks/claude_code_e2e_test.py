@@ -50,7 +50,9 @@ def installed() -> Path:
 def _run(claude: Path, fake: FakeAnthropic, project: Path, prompt: str,
          *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
+        # the venv's bin first: the plugin runs `promptguard-hook` from PATH
+        "PATH": f"{PROMPTGUARD.parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": os.environ["HOME"],
         "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
         "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"],
         "PROMPTGUARD_CACHE_DIR": os.environ["PROMPTGUARD_CACHE_DIR"],
@@ -198,3 +200,26 @@ def test_doctor_passes_on_the_real_install(installed: Path, project: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "canary blocked" in proc.stdout
     assert "UserPromptSubmit" in json.dumps(_settings(installed))
+
+
+PLUGIN = Path(__file__).resolve().parents[3] / "integrations" / "claude-code-plugin"
+
+
+def test_plugin_validates_and_matches_install(claude: Path) -> None:
+    from promptguard.surfaces.hooks.setup import claude_code
+
+    proc = subprocess.run([str(claude), "plugin", "validate", str(PLUGIN)], capture_output=True,
+                          text=True, timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Validation passed" in proc.stdout
+    hooks = json.loads((PLUGIN / "hooks" / "hooks.json").read_text())["hooks"]
+    assert hooks == claude_code.hook_groups(["promptguard-hook", "--agent", "claude-code"])
+
+
+def test_plugin_blocks_a_prompt_with_a_key(claude: Path, project: Path) -> None:
+    aws, _ = _keys()
+    with FakeAnthropic() as fake:
+        proc = _run(claude, fake, project, f"deploy with {aws}", "--plugin-dir", str(PLUGIN))
+    assert fake.messages == []
+    assert "promptguard blocked this prompt" in proc.stdout + proc.stderr
+    assert aws not in proc.stdout + proc.stderr
