@@ -60,6 +60,7 @@ def _run(claude: Path, fake: FakeAnthropic, project: Path, prompt: str,
         "PROMPTGUARD_DATA_DIR": os.environ["PROMPTGUARD_DATA_DIR"],
         "ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": "sk-ant-test",
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "FAKE_MCP_RESULT": os.environ.get("FAKE_MCP_RESULT", ""),
     }
     return subprocess.run([str(claude), "-p", prompt, *extra], cwd=project, env=env,
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
@@ -223,3 +224,33 @@ def test_plugin_blocks_a_prompt_with_a_key(claude: Path, project: Path) -> None:
     assert fake.messages == []
     assert "promptguard blocked this prompt" in proc.stdout + proc.stderr
     assert aws not in proc.stdout + proc.stderr
+
+
+FAKE_MCP = Path(__file__).resolve().parents[3] / "testing" / "fake_mcp.py"
+
+
+def test_mcp_tool_output_reaches_the_model_redacted(claude: Path, installed: Path,
+                                                    project: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    email = f"dana.{fakes.rand(random.Random(), 6).lower()}@example-corp.com"
+    monkeypatch.setenv("FAKE_MCP_RESULT", f"customer zorbex, contact {email}, tier gold")
+    config = json.dumps({"mcpServers": {"db": {"command": sys.executable,
+                                               "args": [str(FAKE_MCP)]}}})
+    with FakeAnthropic(tool_use=("mcp__db__lookup", {"q": "zorbex"})) as fake:
+        proc = _run(claude, fake, project, "look zorbex up", "--mcp-config", config,
+                    "--allowedTools", "mcp__db__lookup")
+    assert proc.returncode == 0, proc.stderr
+    assert email not in fake.everything()
+    assert tool_results(fake.messages[-1]) == ["customer zorbex, contact <EMAIL_1>, tier gold"]
+
+
+def test_grep_output_reaches_the_model_redacted(claude: Path, installed: Path,
+                                                project: Path) -> None:
+    _, email, _ = _env_file(project)
+    call = ("Grep", {"pattern": "ADMIN|APP", "path": str(project), "output_mode": "content"})
+    with FakeAnthropic(tool_use=call) as fake:
+        proc = _run(claude, fake, project, "grep it", "--allowedTools", "Grep")
+    assert proc.returncode == 0, proc.stderr
+    assert email not in fake.everything()
+    (result,) = tool_results(fake.messages[-1])
+    assert "ADMIN_EMAIL=<EMAIL_1>" in result and "APP_NAME=orders" in result
