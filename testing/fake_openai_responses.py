@@ -24,6 +24,9 @@ class FunctionCall(NamedTuple):
     name: str
     arguments: dict[str, Any]
     call_id: str = "call_pg_1"
+    # MCP tools are offered inside a namespace tool (`mcp__<server>`) and
+    # called by their own name plus the namespace.
+    namespace: str | None = None
 
 
 Reply = Text | FunctionCall
@@ -103,6 +106,8 @@ def _events(reply: Reply, n: int) -> list[tuple[str, dict[str, Any]]]:
             "name": reply.name,
             "arguments": json.dumps(reply.arguments),
         }
+        if reply.namespace is not None:
+            item["namespace"] = reply.namespace
         events = [
             ("response.created", created),
             (

@@ -260,3 +260,48 @@ def test_project_hooks_run_only_in_a_trusted_project_and_doctor_says_so(
     assert doctor.returncode == 0, doctor.stdout
     out = run_codex(codex, project, f"key {key}")
     assert "hook: UserPromptSubmit Blocked" in out.stderr and api.requests == []
+
+
+FAKE_MCP = Path(__file__).resolve().parents[3] / "testing" / "fake_mcp_server.py"
+
+
+def _mcp_config(home: Path, output: str) -> None:
+    config = home / ".codex" / "config.toml"
+    config.write_text(config.read_text() + (
+        f'\n[mcp_servers.fake]\ncommand = "{sys.executable}"\nargs = ["{FAKE_MCP}"]\n'
+        f"env = {{ FAKE_MCP_OUTPUT = {json.dumps(output)} }}\n"))
+
+
+MCP_CALL = FunctionCall("read_config", {"name": "prod"}, namespace="mcp__fake")
+
+
+@pytest.mark.parametrize("api", [MCP_CALL], indirect=True)
+def test_mcp_tool_output_reaches_the_model_redacted(codex: Path, home: Path, project: Path,
+                                                    api: FakeResponsesAPI, key: str) -> None:
+    _config(home, api)
+    _policy(home, "redact")
+    _mcp_config(home, f"AWS_ACCESS_KEY_ID={key} region=eu-west-1")
+    assert install().returncode == 0
+    out = run_codex(codex, project, "read the deployment config")
+    assert out.returncode == 0, out.stderr
+    outputs = _tool_outputs(api)
+    assert len(outputs) == 1
+    assert key not in api.all_text()
+    body = json.loads(outputs[0].rsplit("\n\n[", 1)[0])
+    assert body["content"] == [{"type": "text",
+                                "text": "AWS_ACCESS_KEY_ID=<AWS_ACCESS_KEY_ID_1> region=eu-west-1"}]
+
+
+@pytest.mark.parametrize("api", [FunctionCall("read_config", {"name": "x"},
+                                              namespace="mcp__fake")], indirect=True)
+def test_mcp_arguments_holding_a_key_are_denied(codex: Path, home: Path, project: Path,
+                                                api: FakeResponsesAPI, key: str) -> None:
+    _config(home, api)
+    _mcp_config(home, "region=eu-west-1")
+    api.reply = Scripted(FunctionCall("read_config", {"name": f"token {key}"},
+                                      namespace="mcp__fake"))
+    assert install().returncode == 0
+    run_codex(codex, project, "read the config")
+    outputs = _tool_outputs(api)
+    assert len(outputs) == 1
+    assert "promptguard denied this mcp__fake__read_config call" in outputs[0]
