@@ -28,7 +28,7 @@ json_values = st.recursive(
     max_leaves=12,
 )
 payloads = st.fixed_dictionaries(
-    {"hook_event_name": st.sampled_from(EVENTS)},
+    {"hook_event_name": st.sampled_from(EVENTS) | with_secret | st.sampled_from([SECRET])},
     optional={
         "session_id": st.one_of(text, st.integers()),
         "cwd": st.sampled_from(["", "/nonexistent", "/tmp"]) | st.integers(),
@@ -44,8 +44,8 @@ payloads = st.fixed_dictionaries(
 )
 
 
-def _check(data: bytes) -> None:
-    answer = run.handle(data, run.Settings(clipboard=False))
+def _check(data: bytes, agent: str | None = None) -> None:
+    answer = run.handle(data, run.Settings(agent=agent, clipboard=False))
     assert answer.exit_code in (0, 2)
     for planted in (SECRET, OTHER):
         assert planted not in answer.stdout
@@ -59,6 +59,7 @@ def _check(data: bytes) -> None:
 @given(payloads)
 def test_hook_never_raises_nor_leaks(payload: dict[str, Any]) -> None:
     _check(json.dumps(payload).encode())
+    _check(json.dumps(payload).encode(), agent="claude-code")
 
 
 @settings(max_examples=100, deadline=None)

@@ -246,7 +246,12 @@ def parse(payload: Mapping[str, Any]) -> Event:
         return base
     kind = KINDS.get(event)
     if kind is None:
-        raise InputError(f"hook payload: unknown Claude Code event {event[:40]!r}")
+        # Echo a name only when it reads like one: the field could hold anything.
+        import re
+
+        shown = repr(event) if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*){0,6}", event) \
+            else f"(a {len(event)}-character value that is not an event name)"
+        raise InputError(f"hook payload: unknown Claude Code event {shown}")
     notes: list[str] = []
     if kind == "prompt":
         if not isinstance(payload.get("prompt"), str):
