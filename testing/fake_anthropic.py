@@ -6,7 +6,9 @@ streamed SSE reply (or plain JSON when the request is not streamed), and
 every request body is recorded so a test can assert what "the model"
 received. `tool_use=(name, input)` makes the first request of a turn
 answer with that tool call; once the conversation holds a `tool_result`,
-the reply is plain text. Recipe: ../shared/reference/agent-hooks.md 0.1.
+the reply is plain text. `tool_use=[call, call, ...]` answers with the
+calls in turn, one per tool_result already in the conversation.
+Recipe: ../shared/reference/agent-hooks.md 0.1.
 """
 from __future__ import annotations
 
@@ -18,13 +20,13 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 
-def _has_tool_result(body: dict[str, Any]) -> bool:
+def _tool_result_count(body: dict[str, Any]) -> int:
+    n = 0
     for message in body.get("messages", []):
         content = message.get("content")
-        if isinstance(content, list) and any(
-                isinstance(b, dict) and b.get("type") == "tool_result" for b in content):
-            return True
-    return False
+        if isinstance(content, list):
+            n += sum(1 for b in content if isinstance(b, dict) and b.get("type") == "tool_result")
+    return n
 
 
 def user_texts(body: dict[str, Any]) -> list[str]:
@@ -58,11 +60,15 @@ def tool_results(body: dict[str, Any]) -> list[str]:
     return out
 
 
+Call = tuple[str, dict[str, Any]]  # (tool name, tool input)
+
+
 class FakeAnthropic:
     def __init__(self, reply: str = "Hello from the fake model.",
-                 tool_use: tuple[str, dict[str, Any]] | None = None) -> None:
+                 tool_use: Call | list[Call] | None = None) -> None:
         self.reply = reply
-        self.tool_use = tool_use
+        self.calls = [] if tool_use is None else (
+            tool_use if isinstance(tool_use, list) else [tool_use])
         self.requests: list[tuple[str, dict[str, Any]]] = []  # (path, body)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -95,9 +101,10 @@ class FakeAnthropic:
             return "\n".join(json.dumps(b) for _, b in self.requests)
 
     def _answer(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-        if self.tool_use is not None and not _has_tool_result(body) and body.get("tools"):
-            name, tool_input = self.tool_use
-            block = {"type": "tool_use", "id": "toolu_fake_01", "name": name,
+        done = _tool_result_count(body)
+        if done < len(self.calls) and body.get("tools"):
+            name, tool_input = self.calls[done]
+            block = {"type": "tool_use", "id": f"toolu_fake_{done + 1:02d}", "name": name,
                      "input": tool_input}
             return [block], "tool_use"
         return [{"type": "text", "text": self.reply}], "end_turn"

@@ -254,3 +254,23 @@ def test_grep_output_reaches_the_model_redacted(claude: Path, installed: Path,
     assert email not in fake.everything()
     (result,) = tool_results(fake.messages[-1])
     assert "ADMIN_EMAIL=<EMAIL_1>" in result and "APP_NAME=orders" in result
+
+
+def test_tamper_guard_stops_the_agent_removing_the_hooks(claude: Path, project: Path) -> None:
+    home = Path(os.environ["HOME"])
+    proc = subprocess.run([str(PROMPTGUARD), "install", "claude-code", "--tamper-guard"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    settings = home / ".claude" / "settings.json"
+    before = settings.read_text()
+    # Claude Code's Write insists on a Read of the file first
+    calls = [("Read", {"file_path": str(settings)}),
+             ("Write", {"file_path": str(settings), "content": "{}\n"})]
+    with FakeAnthropic(tool_use=calls) as fake:
+        proc = _run(claude, fake, project, "clean up my settings", "--allowedTools",
+                    "Read,Write")
+    assert proc.returncode == 0, proc.stderr
+    assert settings.read_text() == before
+    results = tool_results(fake.messages[-1])
+    assert len(results) == 2
+    assert "removes or disables promptguard's hooks" in results[1]

@@ -247,3 +247,35 @@ def test_doctor_checks_project_and_local_scopes_too(
     code, out = _doctor(capsys, project)
     assert code == 1
     assert "settings.local.json" in out and "wrong path" in out
+
+
+def _pre_tool(project: Path, tool: str, tool_input: dict[str, Any]) -> Any:
+    from promptguard.surfaces.hooks import run
+
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse",
+               "tool_name": tool, "tool_input": tool_input}
+    answer = run.handle(json.dumps(payload).encode(), run.Settings())
+    return json.loads(answer.stdout) if answer.stdout else None
+
+
+def test_tamper_guard_denies_the_agents_own_edits(home: Path, project: Path) -> None:
+    path = home / ".claude" / "settings.json"
+    main(["install", "claude-code", "--tamper-guard"])
+    doc = _read(path)
+    text = path.read_text()
+    denied = _pre_tool(project, "Write", {"file_path": str(path), "content": "{}"})
+    assert denied["hookSpecificOutput"]["permissionDecision"] == "deny"
+    assert "promptguard uninstall claude-code" in \
+        denied["hookSpecificOutput"]["permissionDecisionReason"]
+    edit = {"file_path": str(path), "old_string": '"hooks"', "new_string": '"x-hooks"'}
+    assert _pre_tool(project, "Edit", edit)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    # an edit that keeps promptguard's hooks is fine
+    keep = {"file_path": str(path), "content": json.dumps({**doc, "model": "sonnet"})}
+    assert _pre_tool(project, "Write", keep) is None
+    assert path.read_text() == text
+
+
+def test_without_tamper_guard_settings_edits_pass(home: Path, project: Path) -> None:
+    path = home / ".claude" / "settings.json"
+    main(["install", "claude-code"])
+    assert _pre_tool(project, "Write", {"file_path": str(path), "content": "{}"}) is None

@@ -97,6 +97,8 @@ def decide(event: Event, guard: Guard, settings: Settings) -> Outcome:
             v = guard.check(t.text, source=t.label)
         scanned.append(Scanned(t, v))
     action = max((s.verdict.action for s in scanned), key=_RANK.__getitem__, default="allow")
+    if event.problem:
+        action = "block"  # the host found a reason of its own (the tamper guard)
     failed = any(s.verdict.failed for s in scanned)
     outcome = Outcome(action, tuple(scanned), failed=failed, on_error=on_error)
     if event.kind == "prompt" and action == "redact":

@@ -267,13 +267,29 @@ def parse(payload: Mapping[str, Any]) -> Event:
         if not isinstance(tool_input, Mapping):
             raise InputError("hook payload: PreToolUse without a 'tool_input' object")
         texts = _tool_texts(tool, tool_input, cwd, notes)
-        return base._replace(kind="pre-tool", tool=tool, texts=tuple(texts), notes=tuple(notes))
+        problem = _tamper_by_tool(tool, tool_input) if tool in EDITORS else ""
+        return base._replace(kind="pre-tool", tool=tool, texts=tuple(texts), notes=tuple(notes),
+                             problem=problem)
     if "tool_response" not in payload:
         raise InputError("hook payload: PostToolUse without 'tool_response'")
     response = payload["tool_response"]
     texts = [Text(f"{tool} output ({label_path(p) or 'text'})", v, p)
              for p, v in string_leaves(response, min_len=MIN_LEAF)]
     return base._replace(kind="post-tool", tool=tool, texts=tuple(texts))
+
+
+EDITORS = frozenset({"Write", "Edit", "MultiEdit"})
+
+
+def _tamper_by_tool(tool: str, tool_input: Mapping[str, Any]) -> str:
+    """The tamper guard for the agent's own edits of a guarded settings file."""
+    path = tool_input.get("file_path")
+    if not isinstance(path, str) or not path.endswith(".json") or ".claude" not in path:
+        return ""  # cheap: only settings files are looked at further
+    from promptguard.surfaces.hooks.setup import claude_code as setup
+
+    text = setup.edited_text(tool, tool_input)
+    return setup.tamper_problem(path, "" if text is None else text)
 
 
 def _tamper(payload: Mapping[str, Any]) -> str:
@@ -314,6 +330,9 @@ def render(event: Event, outcome: Outcome) -> Answer:
             return _json({"systemMessage": messages.warned("this prompt", outcome)})
         return Answer()
     if event.kind == "pre-tool":
+        if event.problem:
+            return _json({"hookSpecificOutput": _specific(
+                event, permissionDecision="deny", permissionDecisionReason=event.problem)})
         deny = outcome.action == "block" or (
             outcome.action == "redact"
             and (event.tool in OUTBOUND or event.tool.startswith("mcp__")))

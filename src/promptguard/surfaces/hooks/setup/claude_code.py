@@ -181,23 +181,60 @@ def _registers_prompt_hook(doc: Mapping[str, Any]) -> bool:
         for g in groups)
 
 
-def tamper_problem(file_path: str) -> str:
-    """Why a settings change must be refused: it drops promptguard from a guarded file."""
+def tamper_problem(file_path: str, new_text: str | None = None) -> str:
+    """Why a settings change must be refused: it drops promptguard from a guarded file.
+
+    `new_text` is the content a tool is about to write (PreToolUse);
+    without it the file as it is now (ConfigChange, after the edit).
+    """
     try:
         key = str(Path(file_path).resolve())
     except OSError:
         return ""
     if key not in _installed():
         return ""
-    try:
-        doc = jsonfile.read(Path(file_path))
-    except ConfigError:
-        doc = {}  # a file broken by the edit disables every hook in it
-    if doc is not None and _registers_prompt_hook(doc) and not doc.get("disableAllHooks"):
+    doc: Any
+    if new_text is None:
+        try:
+            doc = jsonfile.read(Path(file_path))
+        except ConfigError:
+            doc = {}  # a file broken by the edit disables every hook in it
+    else:
+        try:
+            doc = json.loads(new_text) if new_text.strip() else {}
+        except ValueError:
+            doc = {}
+    if isinstance(doc, Mapping) and _registers_prompt_hook(doc) \
+            and not doc.get("disableAllHooks"):
         return ""
     return (f"promptguard: this change to {file_path} removes or disables promptguard's "
             "hooks, which your setup protects; it was not applied. To remove them on "
             "purpose, run `promptguard uninstall claude-code`.")
+
+
+def edited_text(tool: str, tool_input: Mapping[str, Any]) -> str | None:
+    """The file's content after a Write/Edit/MultiEdit, or None if it cannot be known."""
+    path = tool_input.get("file_path")
+    if not isinstance(path, str):
+        return None
+    if tool == "Write":
+        content = tool_input.get("content")
+        return content if isinstance(content, str) else None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    edits = tool_input.get("edits") if tool == "MultiEdit" else [tool_input]
+    if not isinstance(edits, list):
+        return None
+    for e in edits:
+        if not isinstance(e, Mapping):
+            return None
+        old, new = e.get("old_string"), e.get("new_string")
+        if not isinstance(old, str) or not isinstance(new, str):
+            return None
+        text = text.replace(old, new) if e.get("replace_all") else text.replace(old, new, 1)
+    return text
 
 
 # -- doctor ---------------------------------------------------------------------
