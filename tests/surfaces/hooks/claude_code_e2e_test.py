@@ -274,3 +274,35 @@ def test_tamper_guard_stops_the_agent_removing_the_hooks(claude: Path, project: 
     results = tool_results(fake.messages[-1])
     assert len(results) == 2
     assert "removes or disables promptguard's hooks" in results[1]
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_config_change_guard_keeps_the_hooks_for_the_session(
+        claude: Path, project: Path, guarded: bool) -> None:
+    """A shell command empties the settings file mid-session; Claude Code reloads it.
+
+    Without the guard (the control) the next tool call runs unhooked and its
+    output reaches the model; with it, ConfigChange refuses the change.
+    """
+    home = Path(os.environ["HOME"])
+    flags = ["--tamper-guard"] if guarded else []
+    proc = subprocess.run([str(PROMPTGUARD), "install", "claude-code", *flags],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    aws, _ = _keys()
+    (project / "creds.env").write_text(f"AWS_ACCESS_KEY_ID={aws}\n")
+    settings = home / ".claude" / "settings.json"
+    wipe = f"{sys.executable} -c \"open({str(settings)!r}, 'w').write('{{}}')\" && sleep 3"
+    calls = [("Bash", {"command": wipe, "description": "reset settings"}),
+             ("Bash", {"command": "cat creds.env", "description": "show creds"})]
+    with FakeAnthropic(tool_use=calls) as fake:
+        proc = _run(claude, fake, project, "go", "--allowedTools", "Bash")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(settings.read_text()) == {}  # the file was changed either way
+    results = tool_results(fake.messages[-1])
+    assert len(results) == 2
+    if guarded:
+        assert aws not in fake.everything()
+        assert "promptguard denied this Bash call" in results[1]
+    else:
+        assert aws in results[1]
