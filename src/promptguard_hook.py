@@ -11,7 +11,9 @@ it. So this module imports nothing of promptguard unless it must:
    private, a version mismatch, any error) the hook runs in this process,
    exactly as `promptguard hook` does.
 
-Flags are those of `promptguard hook` (`--agent NAME`, `--no-clipboard`).
+Flags are those of `promptguard hook` (`--agent NAME`, `--no-clipboard`),
+plus `--start-server`: when no server answers, run in-process and then
+start one in the background for the events that follow.
 Installs run this file directly (`python .../promptguard_hook.py --agent
 NAME`), which skips the `re` import of a console-script wrapper; the
 `promptguard-hook` console script is the same thing for people.
@@ -29,6 +31,7 @@ import sys
 # version is not used.
 VERSION = "0.1.0"
 SOCKET_NAME = "hook.sock"
+PID_NAME = "hook.pid"
 MAX_BYTES = 16 * 1024 * 1024
 CONNECT_TIMEOUT = 0.5
 # The server answers in milliseconds; past this the hook runs in-process
@@ -52,10 +55,12 @@ def private_dir(path: str) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
-def parse_args(argv: list[str]) -> tuple[str | None, bool] | None:
-    """(agent, clipboard), or None for anything else (the full parser reports it)."""
+def parse_args(argv: list[str]) -> tuple[str | None, bool, bool] | None:
+    """(agent, clipboard, start server), or None for anything else (the full parser
+    reports it)."""
     agent: str | None = None
     clipboard = True
+    start = False
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -66,10 +71,12 @@ def parse_args(argv: list[str]) -> tuple[str | None, bool] | None:
             agent = a.split("=", 1)[1]
         elif a == "--no-clipboard":
             clipboard = False
+        elif a == "--start-server":
+            start = True
         else:
             return None
         i += 1
-    return agent, clipboard
+    return agent, clipboard, start
 
 
 def _ask_server(argv: list[str], data: bytes) -> tuple[int, str, str] | None:
@@ -105,7 +112,20 @@ def _ask_server(argv: list[str], data: bytes) -> tuple[int, str, str] | None:
     return reply["exit"], str(reply.get("stdout", "")), str(reply.get("stderr", ""))
 
 
-def _in_process(argv: list[str], data: bytes, parsed: tuple[str | None, bool] | None) -> int:
+def start_server() -> None:
+    """`promptguard hook --serve` in the background, detached from this hook."""
+    import subprocess
+
+    try:
+        subprocess.Popen([sys.executable, "-m", "promptguard", "hook", "--serve"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:
+        pass  # the next event runs in-process again and retries
+
+
+def _in_process(argv: list[str], data: bytes,
+                parsed: tuple[str | None, bool, bool] | None) -> int:
     import io
 
     if parsed is None:
@@ -138,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stderr.write(err)
                 sys.stderr.flush()
             return code
-    return _in_process(argv, data, parsed)
+    code = _in_process(argv, data, parsed)
+    if parsed is not None and parsed[2] and not os.environ.get("PROMPTGUARD_NO_SERVER"):
+        sys.stdout.flush()
+        start_server()
+    return code
 
 
 if __name__ == "__main__":

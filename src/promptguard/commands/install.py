@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tamper-guard", action="store_true",
                         help="also refuse settings edits that remove promptguard's hooks "
                              "(Claude Code ConfigChange)")
+    parser.add_argument("--resident", action="store_true",
+                        help="the hook starts the resident hook server when none runs, so "
+                             "later events skip most start-up work (claude-code)")
 
 
 def options(args: argparse.Namespace) -> tuple[Installer, str, Options]:
@@ -61,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from promptguard.surfaces.hooks import setup
 
     installer, scope, opts = options(args)
-    command = setup.hook_command(installer.name, fast=installer.name in setup.FAST_HOOK)
+    fast = installer.name in setup.FAST_HOOK
+    if args.resident and not fast:
+        raise InputError(f"--resident is not available for {installer.name} yet")
+    command = setup.hook_command(installer.name, fast=fast)
+    if args.resident:
+        command.append("--start-server")
     change = installer.install(scope, command, opts)
     note = f" (backup: {change.backup})" if change.backup else ""
     print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",

@@ -279,3 +279,10 @@ def test_without_tamper_guard_settings_edits_pass(home: Path, project: Path) -> 
     path = home / ".claude" / "settings.json"
     main(["install", "claude-code"])
     assert _pre_tool(project, "Write", {"file_path": str(path), "content": "{}"}) is None
+
+
+def test_install_resident_starts_the_server_from_the_hook(home: Path, project: Path) -> None:
+    main(["install", "claude-code", "--resident"])
+    handlers = [h for _, h in _ours(_read(home / ".claude" / "settings.json"))]
+    assert handlers and all(h["args"][-1] == "--start-server" for h in handlers)
+    assert main(["install", "codex", "--resident"]) == 2  # not offered there yet

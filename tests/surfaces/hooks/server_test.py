@@ -128,3 +128,25 @@ def test_a_second_server_refuses_to_start(server: subprocess.Popen[bytes]) -> No
                           text=True, timeout=30, check=False)
     assert proc.returncode == 1
     assert "already listens" in proc.stderr
+
+
+def test_start_server_flag_starts_one_for_the_next_events(runtime: Path, tmp_path: Path,
+                                                        poison: dict[str, str]) -> None:
+    argv = ("--agent", "claude-code", "--no-clipboard", "--start-server")
+    first = _hook(tmp_path, f"use {fakes.aws_key_id(random.Random())}", argv=argv)
+    assert json.loads(first.stdout)["decision"] == "block"  # answered in-process
+    pid_file = runtime / "promptguard" / "hook.pid"
+    deadline = time.monotonic() + 20
+    while not (runtime / "promptguard" / "hook.sock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        served = _hook(tmp_path, "hello", poison, argv=argv)
+        assert served.returncode == 0, served.stderr  # the server answered
+    finally:
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(int(pid_file.read_text()), 15)
+    deadline = time.monotonic() + 10
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (runtime / "promptguard" / "hook.sock").exists()  # cleaned up on SIGTERM

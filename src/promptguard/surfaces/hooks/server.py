@@ -148,6 +148,11 @@ def serve(idle_seconds: float, ready: Any = None) -> int:
             os.unlink(path)  # left over from a server that died
         finally:
             probe.close()
+    import signal
+
+    # terminate cleanly (socket and pid file removed) on SIGTERM too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    os.chdir("/")  # never hold (or depend on) the directory it was started in
     cache = GuardCache()
     me = os.getuid()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
@@ -158,6 +163,9 @@ def serve(idle_seconds: float, ready: Any = None) -> int:
             os.umask(old)
         server.listen(16)
         server.settimeout(idle_seconds)
+        pid_file = os.path.join(d, promptguard_hook.PID_NAME)
+        with open(pid_file, "w") as f:
+            f.write(f"{os.getpid()}\n")
         print(f"promptguard: hook server listening on {path}", file=sys.stderr)
         if ready is not None:
             ready(path)
@@ -185,7 +193,8 @@ def serve(idle_seconds: float, ready: Any = None) -> int:
         except KeyboardInterrupt:
             return 0
         finally:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            for leftover in (path, pid_file):
+                try:
+                    os.unlink(leftover)
+                except OSError:
+                    pass
