@@ -147,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:
         data = b""  # the in-process hook reports the unreadable input under on_error
     parsed = parse_args(argv)
-    if parsed is not None and len(data) <= limit and not os.environ.get("PROMPTGUARD_NO_SERVER"):
+    # The server needs Unix sockets and uids (not Windows): otherwise in-process.
+    usable = hasattr(os, "getuid") and hasattr(_socket, "AF_UNIX")
+    if usable and parsed is not None and len(data) <= limit \
+            and not os.environ.get("PROMPTGUARD_NO_SERVER"):
         answer = _ask_server(argv, data)
         if answer is not None:
             code, out, err = answer
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stderr.flush()
             return code
     code = _in_process(argv, data, parsed)
-    if parsed is not None and parsed[2] and not os.environ.get("PROMPTGUARD_NO_SERVER"):
+    if usable and parsed is not None and parsed[2] and not os.environ.get("PROMPTGUARD_NO_SERVER"):
         sys.stdout.flush()
         start_server()
     return code
