@@ -135,6 +135,11 @@ def prepare_dir() -> str:
 
 def serve(idle_seconds: float, ready: Any = None) -> int:
     """Serve until idle for `idle_seconds`; `ready` (a callable) is told the socket path."""
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+        from promptguard.errors import ConfigError
+
+        raise ConfigError("the resident hook server needs Unix sockets (not available here); "
+                          "the hook runs in-process")
     d = prepare_dir()
     path = os.path.join(d, promptguard_hook.SOCKET_NAME)
     if os.path.exists(path):
