@@ -145,7 +145,7 @@ class ScrubError(Exception):
 
 
 def _backup_dir() -> Path:
-    from promptguard.vault import data_dir
+    from promptguard.dirs import data_dir
 
     d = data_dir() / "history-backups" / time.strftime("%Y%m%dT%H%M%S")
     d.mkdir(parents=True, exist_ok=True)
@@ -156,7 +156,8 @@ def _backup_dir() -> Path:
 
 def scrub(guard: Guard, options: Options) -> Iterator[Scrubbed]:
     import shutil
-    import tempfile
+
+    from promptguard import atomic
 
     now = time.time()
     backups: Path | None = None
@@ -191,9 +192,7 @@ def scrub(guard: Guard, options: Options) -> Iterator[Scrubbed]:
         saved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         shutil.copy2(path, saved)
         os.chmod(saved, 0o600)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
-            f.writelines(lines)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        mode = path.stat().st_mode & 0o7777
+        atomic.write_bytes(path, "".join(lines).encode("utf-8", "surrogateescape"))
+        os.chmod(path, mode)
         yield Scrubbed(path, total, saved)

@@ -148,7 +148,7 @@ def uninstall(scope: str, options: Options) -> Change:
 # -- tamper guard ---------------------------------------------------------------
 
 def _state_file() -> Path:
-    from promptguard.vault import data_dir
+    from promptguard.dirs import data_dir
 
     return data_dir() / "hooks" / "claude-code-installed.json"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,8 @@ def read(path: Path) -> dict[str, Any] | None:
 
 def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | None:
     """Replace the file atomically (keeping its mode); the old one is copied aside first."""
+    from promptguard import atomic
+
     saved = None
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = None
@@ -47,16 +48,9 @@ def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | 
         if backup:
             saved = path.with_name(path.name + BACKUP_SUFFIX)
             shutil.copy2(path, saved)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.chmod(tmp, mode if mode is not None else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    # atomic writes are 0600; a settings file keeps the mode it had
+    os.chmod(path, mode if mode is not None else 0o644)
     return saved
 
 
