@@ -15,7 +15,7 @@ from promptguard.surfaces.hooks import setup
 from promptguard.surfaces.hooks.setup import claude_code
 
 PROMPTGUARD = str(Path(sys.executable).with_name("promptguard"))
-OTHER = {
+OTHER: dict[str, Any] = {
     "model": "opus",
     "permissions": {"deny": ["Read(./.env)"]},
     "hooks": {
