@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
 # Read at import, before tests/conftest.py points HOME at a temporary folder.
 _DEFAULT_TOOLS = Path(os.environ.get("PROMPTGUARD_CI_TOOLS")
                       or Path.home() / ".cache" / "promptguard-ci")
