@@ -26,7 +26,7 @@ class _Entry(NamedTuple):
 
 class FakeBackend:
     name = "fake"
-    poll_interval = None
+    poll_interval: float | None = None
 
     def __init__(self) -> None:
         self._r, self._w = os.pipe()

@@ -21,6 +21,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
     "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
     "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
+    "watch": ("promptguard.commands.watch", "watch the clipboard; redact secrets before a paste"),
+    "service": ("promptguard.commands.service",
+                "install, remove or check the clipboard watcher as a login service"),
 }
 
 

@@ -69,7 +69,7 @@ class BackendError(InputError):
     """A backend cannot start here; the message says what to install."""
 
 
-class BackendGone(Exception):  # noqa: N818 (an event, not a bug)
+class BackendGone(Exception):
     """The display server or compositor went away."""
 
 
@@ -97,3 +97,49 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the display connection and any child process."""
+
+
+BACKENDS = ("auto", "x11", "wayland", "macos", "windows")
+
+
+def open_backend(
+    name: str,
+    selections: tuple[Selection, ...],
+    env: dict[str, str],
+    platform: str,
+) -> Backend:
+    """The named backend, or the one that fits this session ("auto")."""
+    if name == "auto":
+        if platform == "win32":
+            name = "windows"
+        elif platform == "darwin":
+            name = "macos"
+        elif env.get("WAYLAND_DISPLAY"):
+            try:
+                return open_backend("wayland", selections, env, platform)
+            except BackendError:
+                # GNOME has no data-control protocol; XWayland's X11
+                # clipboard is synchronised with the Wayland one.
+                if not env.get("DISPLAY"):
+                    raise
+                name = "x11"
+        elif env.get("DISPLAY"):
+            name = "x11"
+        else:
+            raise BackendError("no graphical session: neither WAYLAND_DISPLAY nor DISPLAY "
+                               "is set (run the watcher inside your desktop session)")
+    if name == "x11":
+        from promptguard.surfaces.clipboard.x11 import X11Backend
+
+        return X11Backend(env.get("DISPLAY"), selections)
+    if name == "wayland":
+        from promptguard.surfaces.clipboard.wayland import WaylandBackend
+
+        return WaylandBackend(selections, env)
+    if name == "macos":
+        from promptguard.surfaces.clipboard.macos import MacBackend
+
+        return MacBackend.open()
+    from promptguard.surfaces.clipboard.windows import WindowsBackend
+
+    return WindowsBackend.open()

@@ -148,8 +148,9 @@ class Daemon:
         backend = self.backend = self._connect()
         watcher = self.watcher = self._make_watcher(backend)
         s = watcher.settings
+        primary = f", primary {s.primary_action}" if "primary" in s.selections else ""
         self._log(f"watching {' and '.join(s.selections)} with the {backend.name} backend "
-                  f"(action {s.action}{', primary ' + s.primary_action if 'primary' in s.selections else ''})")
+                  f"(action {s.action}{primary})")
 
         def register(b: Backend) -> None:
             fd = b.fileno()

@@ -30,11 +30,11 @@ from typing import Literal
 from typing import NamedTuple
 from typing import Protocol
 
+from promptguard.errors import PromptguardError
 from promptguard.surfaces.clipboard.base import DEFAULT_MAX_BYTES
 from promptguard.surfaces.clipboard.base import Backend
 from promptguard.surfaces.clipboard.base import Change
 from promptguard.surfaces.clipboard.base import Selection
-from promptguard.errors import PromptguardError
 
 Mode = Literal["warn", "redact", "clear"]
 MODES: tuple[Mode, ...] = ("warn", "redact", "clear")

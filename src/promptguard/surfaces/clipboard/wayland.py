@@ -46,7 +46,7 @@ TAGS: dict[Selection, bytes] = {"clipboard": b"c", "primary": b"p"}
 
 class WaylandBackend:
     name = "wayland"
-    poll_interval = None
+    poll_interval: float | None = None
 
     def __init__(
         self,

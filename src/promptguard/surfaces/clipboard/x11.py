@@ -40,7 +40,7 @@ ATOMS = (*TEXT_TARGETS, "TARGETS", "TIMESTAMP", "INCR", "MULTIPLE", "ATOM", "INT
 
 class X11Backend:
     name = "x11"
-    poll_interval = None
+    poll_interval: float | None = None
 
     def __init__(
         self,
@@ -315,9 +315,9 @@ class X11Backend:
     def close(self) -> None:
         try:
             self.d.close()
-        except Exception:  # noqa: S110 (already gone: nothing to release)
+        except Exception:
             pass
 
 
-class _TooLarge(Exception):  # noqa: N818
+class _TooLarge(Exception):
     pass
