@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="install: print the service file and change nothing")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="status output")
-    parser.add_argument("watch_args", nargs=argparse.REMAINDER, metavar="-- WATCH-ARGS",
-                        help="install: arguments for `promptguard watch`")
+    parser.add_argument("watch_args", nargs="*", metavar="WATCH-ARG",
+                        help="install: arguments for `promptguard watch`, after --")
 
 
 def _installer(args: argparse.Namespace) -> Installer:

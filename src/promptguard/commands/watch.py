@@ -70,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--restore-last", action="store_true",
                         help="ask the running watcher to put the last redacted original back "
                              "(once), then exit")
+    parser.add_argument("--reconnect", type=_seconds, default=10.0, metavar="SECONDS",
+                        help="when the display server goes away, try to reconnect this long "
+                             "before exiting 1 (default: 10)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also log our own writes being skipped")
     # Test hook: proves a copy made while we scan survives (see tests).
@@ -137,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
         return Watcher(backend, guard, settings, notifier)
 
     try:
-        return Daemon(connect, make_watcher, server, _log, verbose=args.verbose).run()
+        return Daemon(connect, make_watcher, server, _log, verbose=args.verbose,
+                      reconnect_for=args.reconnect).run()
     finally:
         server.close()
         notifier.close()

@@ -50,12 +50,14 @@ class Daemon:
         log: Callable[[str], None],
         *,
         verbose: bool = False,
+        reconnect_for: float = RECONNECT_FOR,
     ) -> None:
         self._connect = connect
         self._make_watcher = make_watcher
         self._server = server
         self._log = log
         self._verbose = verbose
+        self._reconnect_for = reconnect_for
         self._stop: list[int] = []
         self.backend: Backend | None = None
         self.watcher: Watcher | None = None
@@ -95,10 +97,10 @@ class Daemon:
     # -- the loop ------------------------------------------------------------
 
     def _reconnect(self, why: str) -> Backend | None:
-        self._log(f"lost the display ({why}); reconnecting for up to {RECONNECT_FOR:g} s")
-        deadline = time.monotonic() + RECONNECT_FOR
+        self._log(f"lost the display ({why}); reconnecting for up to {self._reconnect_for:g} s")
+        deadline = time.monotonic() + self._reconnect_for
         while not self._stop and time.monotonic() < deadline:
-            time.sleep(RECONNECT_EVERY)
+            time.sleep(min(RECONNECT_EVERY, self._reconnect_for))
             try:
                 return self._connect()
             except PromptguardError:
@@ -152,10 +154,14 @@ class Daemon:
         self._log(f"watching {' and '.join(s.selections)} with the {backend.name} backend "
                   f"(action {s.action}{primary})")
 
+        # Remembered: a dead connection's fileno() may raise.
+        registered: list[int] = []
+
         def register(b: Backend) -> None:
             fd = b.fileno()
             if fd is not None:
                 selector.register(fd, selectors.EVENT_READ, "backend")
+                registered.append(fd)
 
         register(backend)
         while not self._stop:
@@ -177,9 +183,8 @@ class Daemon:
             try:
                 self._pump(watcher, backend)
             except BackendGone as e:
-                fd = backend.fileno()
-                if fd is not None:
-                    selector.unregister(fd)
+                while registered:
+                    selector.unregister(registered.pop())
                 backend.close()
                 self.backend = None
                 new = self._reconnect(str(e))
