@@ -28,7 +28,10 @@ class FakeBackend:
     name = "fake"
     poll_interval: float | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, identifies_own: bool = True) -> None:
+        # False: like Wayland, the backend cannot tell our own write apart
+        # (the watcher then recognises it by content).
+        self.identifies_own = identifies_own
         self._r, self._w = os.pipe()
         os.set_blocking(self._r, False)
         self.token = 0
@@ -46,7 +49,7 @@ class FakeBackend:
              ours: bool) -> Change:
         self.token += 1
         self.entries[selection] = _Entry(text, types, self.token, ours)
-        change = Change(selection, self.token, own=ours)
+        change = Change(selection, self.token, own=ours and self.identifies_own)
         self.events.append(change)
         os.write(self._w, b"x")
         return change
@@ -137,7 +140,7 @@ class FakeGuard:
             action = "block"
         out = None
         if redact:
-            out = _PATTERN.sub(lambda m: f"<{m.group(1)}_1>"
+            out = _PATTERN.sub(lambda m: f"<{m.group(1).lower()}-1>"
                                if ACTION_OF[m.group(1)] in ("redact", "block") else m.group(0),
                                text)
         return _Verdict(action, decisions, failed, out)

@@ -198,7 +198,13 @@ def test_a_second_watcher_refuses_to_start(display, watcher):
     assert out.returncode == 2 and "already running" in out.stderr
 
 
-def test_newer_copy_made_during_processing_survives(display, tmp_path, rng):
+def test_newer_copy_made_during_processing_survives(tmp_path, rng):
+    # An X server of its own: the module's watcher must not interfere.
+    with desktop.xvfb() as display:
+        _race(display, tmp_path, rng)
+
+
+def _race(display: str, tmp_path, rng) -> None:
     w = desktop.WatchProcess(tmp_path, {"DISPLAY": display}, "--notify", "none",
                              "--delay-before-write", "0.6")
     try:
