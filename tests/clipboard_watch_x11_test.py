@@ -23,7 +23,6 @@ from testing import fakes
 from testing import realtools
 
 
-
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
     realtools.which("xclip", "apt-get install xclip")

@@ -228,7 +228,7 @@ def test_a_failed_scan_is_let_through_when_policy_says_allow():
 
 
 def test_primary_is_debounced_warned_about_and_not_taken_over():
-    w, backend, guard, notes, clock = make(WatchSettings(selections=("clipboard", "primary")))
+    w, backend, guard, _notes, clock = make(WatchSettings(selections=("clipboard", "primary")))
     for i in range(5):  # a mouse drag: PRIMARY changes on every move
         backend.copy(f"SECRET_A{i}", selection="primary")
         assert pump(w, backend) == []

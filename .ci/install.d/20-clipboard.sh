@@ -5,7 +5,7 @@
 # the tests run it as an unprivileged user (testing/desktop.py), created here.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-apt_install xvfb xauth xclip wl-clipboard sway dbus systemd
+apt_install xvfb xauth xclip wl-clipboard sway dbus systemd desktop-file-utils
 user="${PROMPTGUARD_TEST_USER:-pgtest}"
 if [ "$(id -u)" = 0 ] && ! id "$user" >/dev/null 2>&1; then
     useradd --create-home --shell /usr/sbin/nologin "$user"

@@ -3,7 +3,7 @@
 install writes a systemd user unit bound to the graphical session (an XDG
 autostart entry where systemd is absent), a launchd agent on macOS or a
 Run-key value on Windows, then enables and starts it (`--no-start`: only
-write it; `--print`: show it and change nothing). Arguments after `--` go to
+write it; `--print`: show it and change nothing). `--watch-args` go to
 `promptguard watch`. status says whether it is installed, and whether a
 watcher runs and with which backend (exit 0 running, 1 not).
 """
@@ -39,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="install: print the service file and change nothing")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="status output")
-    parser.add_argument("watch_args", nargs="*", metavar="WATCH-ARG",
-                        help="install: arguments for `promptguard watch`, after --")
+    parser.add_argument("--watch-args", default="", metavar="ARGS",
+                        help="install: arguments for `promptguard watch`, as one string "
+                             "(e.g. \"--selection both --keep 60\")")
 
 
 def _installer(args: argparse.Namespace) -> Installer:
@@ -52,9 +53,12 @@ def _installer(args: argparse.Namespace) -> Installer:
 
 
 def _watch_args(args: argparse.Namespace) -> list[str]:
-    extra = list(args.watch_args)
-    if extra[:1] == ["--"]:
-        extra = extra[1:]
+    import shlex
+
+    try:
+        extra = shlex.split(args.watch_args)
+    except ValueError as e:
+        raise InputError(f"--watch-args: {e}") from None
     if extra and args.verb != "install":
         raise InputError(f"{args.verb} takes no watch arguments")
     if "--restore-last" in extra:

@@ -120,7 +120,9 @@ def launchd_plist(argv: Sequence[str], log_path: Path) -> bytes:
 
 def windows_command(python: str, extra: Sequence[str] = ()) -> str:
     """The Run-key value: pythonw.exe, so no console window opens at login."""
-    exe = Path(python)
+    from pathlib import PureWindowsPath
+
+    exe = PureWindowsPath(python)
     if exe.name.lower() == "python.exe":
         exe = exe.with_name("pythonw.exe")
     return subprocess.list2cmdline(watch_command(str(exe), extra))
