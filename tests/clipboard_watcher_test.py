@@ -423,3 +423,45 @@ def test_notifications_without_a_bus_give_up_once_quietly(tmp_path, monkeypatch)
     n("promptguard: clipboard replaced", "fake-secret.", True)
     n("again", "again", True)
     assert len(log) == 1 and "notifications unavailable" in log[0]
+
+
+# -- choosing a backend ----------------------------------------------------------
+
+
+def test_no_graphical_session_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from promptguard.cli import main
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert main(["watch", "--notify", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "no graphical session" in err and "Traceback" not in err
+    assert not (tmp_path / "promptguard" / "clipboard.sock").exists()
+
+
+def test_missing_python_xlib_names_what_to_install(monkeypatch):
+    import sys
+
+    from promptguard.surfaces.clipboard.base import open_backend
+
+    monkeypatch.setitem(sys.modules, "Xlib", None)
+    with pytest.raises(BackendError, match=r"pip install 'promptguard\[clipboard\]'"):
+        open_backend("x11", ("clipboard",), {"DISPLAY": ":0"}, "linux")
+
+
+def test_missing_wl_clipboard_names_what_to_install(tmp_path):
+    from promptguard.surfaces.clipboard.base import open_backend
+
+    with pytest.raises(BackendError, match="apt-get install wl-clipboard"):
+        open_backend("wayland", ("clipboard",),
+                     {"WAYLAND_DISPLAY": "wayland-9", "PATH": str(tmp_path)}, "linux")
+
+
+def test_auto_falls_back_to_x11_when_wayland_does_not_fit(tmp_path):
+    """GNOME: no data-control for wl-paste, but XWayland's X11 clipboard."""
+    from promptguard.surfaces.clipboard.base import open_backend
+
+    env = {"WAYLAND_DISPLAY": "wayland-9", "DISPLAY": ":9999", "PATH": str(tmp_path)}
+    with pytest.raises(BackendError, match="cannot open the X display :9999"):
+        open_backend("auto", ("clipboard",), env, "linux")
