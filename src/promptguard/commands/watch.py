@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
     # first copy.
     guard.check("AKIA warm-up password=x ghp_ sk-", source="warm-up", audit=False)
     env = dict(os.environ)
-    server = control.Server(control.socket_path(env))
+    server = control.Server(control.socket_path(env)) if control.available() else None
+    if server is None:
+        _log("no Unix sockets here: --restore-last and `service status` are unavailable")
     notifier = notify.make(args.notify, _log)
 
     def connect() -> Backend:
@@ -143,5 +145,6 @@ def run(args: argparse.Namespace) -> int:
         return Daemon(connect, make_watcher, server, _log, verbose=args.verbose,
                       reconnect_for=args.reconnect).run()
     finally:
-        server.close()
+        if server is not None:
+            server.close()
         notifier.close()

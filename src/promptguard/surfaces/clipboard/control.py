@@ -30,6 +30,11 @@ REQUESTS = ("status", "restore-last")
 TIMEOUT = 2.0
 
 
+def available() -> bool:
+    """Unix sockets exist here (not on Windows' Python): else no control socket."""
+    return hasattr(socket, "AF_UNIX")
+
+
 def runtime_dir(env: Mapping[str, str] | None = None) -> Path:
     """The private per-user directory for the socket (created 0700)."""
     env = os.environ if env is None else env
