@@ -22,6 +22,7 @@ from testing.clipboard_fakes import FakeBackend
 from testing.clipboard_fakes import FakeGuard
 from testing.clipboard_fakes import Notes
 
+from promptguard.dirs import runtime_dir
 from promptguard.errors import InputError
 from promptguard.surfaces.clipboard import control
 from promptguard.surfaces.clipboard.base import BackendError
@@ -367,7 +368,7 @@ def test_the_daemon_exits_1_when_the_display_stays_gone():
 
 
 def test_runtime_dir_is_created_private(tmp_path):
-    path = control.runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
+    path = runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
     assert path == tmp_path / "promptguard"
     assert stat.S_IMODE(path.stat().st_mode) == 0o700
 
@@ -376,14 +377,14 @@ def test_runtime_dir_open_to_others_is_refused(tmp_path):
     (tmp_path / "promptguard").mkdir(mode=0o755)
     (tmp_path / "promptguard").chmod(0o755)
     with pytest.raises(InputError, match="open to other users"):
-        control.runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
+        runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
 
 
 def test_runtime_dir_symlink_is_refused(tmp_path):
     (tmp_path / "elsewhere").mkdir(mode=0o700)
     (tmp_path / "promptguard").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(InputError, match="not a directory"):
-        control.runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
+        runtime_dir({"XDG_RUNTIME_DIR": str(tmp_path)})
 
 
 def test_no_watcher_running_means_no_reply(tmp_path):

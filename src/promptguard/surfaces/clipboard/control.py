@@ -1,9 +1,7 @@
 """The running watcher's control socket: `--restore-last` and `service status`.
 
-A Unix socket in a per-user directory that only its owner can enter (0700):
-$XDG_RUNTIME_DIR/promptguard, else promptguard-<uid> in the temp directory.
-An existing directory is used only if it is ours, not a symlink and not
-open to others, so another local user cannot plant a socket we talk to.
+A Unix socket in the per-user runtime directory that only its owner can
+enter (promptguard.dirs.runtime_dir: 0700, ours, no symlink).
 The socket doubles as the single-instance lock: a second watcher finds the
 first one answering and refuses to start.
 
@@ -17,8 +15,6 @@ import contextlib
 import json
 import os
 import socket
-import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,29 +31,9 @@ def available() -> bool:
     return hasattr(socket, "AF_UNIX")
 
 
-def runtime_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The private per-user directory for the socket (created 0700)."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_RUNTIME_DIR")
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    path = Path(base) / "promptguard" if base else (
-        Path(tempfile.gettempdir()) / f"promptguard-{uid}")
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        st = path.lstat()
-    except OSError as e:
-        raise InputError(f"{path}: cannot create the runtime directory ({e.strerror})") from None
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{path}: not a directory (refusing to use it)")
-    if hasattr(os, "getuid") and st.st_uid != uid:
-        raise InputError(f"{path}: owned by another user (refusing to use it)")
-    if st.st_mode & 0o077:
-        raise InputError(f"{path}: open to other users (mode {st.st_mode & 0o777:o}); "
-                         "it must be 0700")
-    return path
-
-
 def socket_path(env: Mapping[str, str] | None = None) -> Path:
+    from promptguard.dirs import runtime_dir
+
     return runtime_dir(env) / SOCKET_NAME
 
 
