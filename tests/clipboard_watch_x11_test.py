@@ -101,6 +101,19 @@ def test_secret_copies_paste_redacted_and_the_rest_intact(display, watcher, rng)
     assert "aws-access-key-id" in log and key not in log and token not in log
 
 
+def test_a_large_clipboard_is_read_and_served_in_increments(display, watcher, rng):
+    """~700 KB: above the X request size, so both directions use INCR."""
+    key = fakes.aws_key_id(rng)
+    body = "".join(f"{i:06d} " + fakes.rand(rng, 90) + "\n" for i in range(7000))
+    text = body + f"AWS_ACCESS_KEY_ID={key}\n"
+    before = count(watcher, "redacted")
+    copy(display, text)
+    settle(watcher, "redacted", before + 1)
+    pasted = paste(display)
+    assert pasted.startswith(body) and key not in pasted
+    assert "AWS_ACCESS_KEY_ID=<AWS_ACCESS_KEY_ID_" in pasted[len(body):]
+
+
 def test_clean_text_is_untouched(display, watcher):
     before = count(watcher, "clean")
     copy(display, "the meeting moved to 3pm, room 4\n")
@@ -151,6 +164,25 @@ def test_primary_is_not_watched_by_default(display, watcher, rng):
     copy(display, f"highlighted {key}", selection="primary")
     time.sleep(0.5)
     assert paste(display, selection="primary") == f"highlighted {key}"
+
+
+def test_primary_opt_in_is_debounced_and_only_warned_about(tmp_path, rng):
+    with desktop.xvfb() as own:
+        w = desktop.WatchProcess(tmp_path, {"DISPLAY": own}, "--notify", "none",
+                                 "--selection", "both")
+        try:
+            # A drag changes the highlight on every move; each holds a key,
+            # but only the last one, 0.3 s after the moves stop, is scanned.
+            for _ in range(3):
+                copy(own, f"AWS_ACCESS_KEY_ID={fakes.aws_key_id(rng)}", selection="primary")
+            key = fakes.aws_key_id(rng)
+            copy(own, f"AWS_ACCESS_KEY_ID={key}", selection="primary")
+            settle(w, "warned", 1)
+            time.sleep(0.5)
+            assert count(w, "warned") == 1 and "primary: warned aws-access-key-id" in w.text()
+            assert paste(own, selection="primary") == f"AWS_ACCESS_KEY_ID={key}"
+        finally:
+            assert w.stop() == 0
 
 
 def test_notification_names_rules_never_the_secret(display, watcher, bus, rng):
