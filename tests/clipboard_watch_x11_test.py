@@ -126,12 +126,17 @@ def test_clean_text_is_untouched(display, watcher):
 def test_own_write_does_not_retrigger(display, watcher, rng):
     redacted, own = count(watcher, "redacted"), count(watcher, "own")
     audited = len(watcher.audit())
-    copy(display, f"key={fakes.aws_key_id(rng)}\n")
+    key = fakes.aws_key_id(rng)
+    copy(display, f"key={key}\n")
     settle(watcher, "own", own + 1)
     time.sleep(0.5)  # room for a feedback loop to show itself
     assert count(watcher, "redacted") == redacted + 1
     assert count(watcher, "own") == own + 1
-    assert len(watcher.audit()) == audited + 1
+    records = watcher.audit()
+    assert len(records) == audited + 1
+    assert records[-1]["surface"] == "clipboard" and records[-1]["source"] == "clipboard"
+    assert records[-1]["rule_ids"] == ["aws-access-key-id"]
+    assert key not in (watcher.home / "audit.jsonl").read_text()
 
 
 def test_password_manager_entry_is_skipped(display, watcher, rng):
