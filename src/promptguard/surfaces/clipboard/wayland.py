@@ -1,11 +1,12 @@
 """Wayland (wlroots compositors, KWin, Mir): `wl-paste --watch` and `wl-copy`.
 
 Background clipboard access on Wayland needs the data-control protocol,
-which wl-clipboard speaks. One long-lived `wl-paste --watch printf c` child
-per selection writes a byte to our pipe for every new selection, so the
+which wl-clipboard speaks. One long-lived `wl-paste --watch` child
+per selection (`sh -c 'printf c; exec cat >/dev/null'`, draining what the
+source sends) writes a byte to our pipe for every new selection, so the
 daemon sleeps in select() between copies. Per change we list the offered
-types (password-manager entries and non-text are never transferred), then
-read the text with a size cap. Writing goes through `wl-copy` (the library's
+types (password-manager entries and non-text never reach this process: the
+watch child's drain goes to /dev/null), then read the text with a size cap. Writing goes through `wl-copy` (the library's
 one-shot clipboard access), which forks a server that keeps serving.
 
 There is no compare-and-swap on Wayland: just before writing we check that
@@ -75,7 +76,11 @@ class WaylandBackend:
         self._children: list[subprocess.Popen[bytes]] = []
         try:
             for sel in selections:
-                cmd = ["wl-paste", *self._flag(sel), "--watch", "printf", TAGS[sel].decode()]
+                # Notify first, then drain what the source sends: a source
+                # writing into a pipe nobody reads would get EPIPE, and an
+                # application that does not ignore SIGPIPE would die of it.
+                script = f"printf {TAGS[sel].decode()}; exec cat >/dev/null"
+                cmd = ["wl-paste", *self._flag(sel), "--watch", "sh", "-c", script]
                 self._children.append(subprocess.Popen(
                     cmd, stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess.PIPE,
                     env=self.env,
