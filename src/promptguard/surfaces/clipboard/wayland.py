@@ -6,8 +6,9 @@ per selection (`sh -c 'printf c; exec cat >/dev/null'`, draining what the
 source sends) writes a byte to our pipe for every new selection, so the
 daemon sleeps in select() between copies. Per change we list the offered
 types (password-manager entries and non-text never reach this process: the
-watch child's drain goes to /dev/null), then read the text with a size cap. Writing goes through `wl-copy` (the library's
-one-shot clipboard access), which forks a server that keeps serving.
+watch child's drain goes to /dev/null), then read the text with a size cap.
+Writing goes through `wl-copy` (the library's one-shot clipboard access),
+which forks a server that keeps serving.
 
 There is no compare-and-swap on Wayland: just before writing we check that
 no newer change is queued and re-read the selection, and leave it alone if
