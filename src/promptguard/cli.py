@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "uninstall": ("promptguard.commands.uninstall", "remove promptguard's hooks from an agent"),
     "doctor": ("promptguard.commands.doctor", "check every installed hook really protects you"),
     "history": ("promptguard.commands.history", "find or scrub secrets in agents' transcripts"),
+    "watch": ("promptguard.commands.watch", "watch the clipboard; redact secrets before a paste"),
+    "service": ("promptguard.commands.service",
+                "install, remove or check the clipboard watcher as a login service"),
 }
 
 

@@ -6,6 +6,7 @@
 | cache (rules, databases, parsed config) | PROMPTGUARD_CACHE_DIR; PROMPTGUARD_NO_CACHE disables | $XDG_CACHE_HOME/promptguard | ~/Library/Caches/promptguard | %LOCALAPPDATA%\\promptguard\\cache |
 | user config | PROMPTGUARD_USER_CONFIG (config.py) | $XDG_CONFIG_HOME/promptguard/config.toml | the same | %APPDATA%\\promptguard\\config.toml |
 | org policy | PROMPTGUARD_POLICY (config.py) | /etc/promptguard/policy.toml | /Library/Application Support/promptguard/policy.toml | %ProgramData%\\promptguard\\policy.toml |
+| runtime (sockets; private, 0700) | | $XDG_RUNTIME_DIR/promptguard, else $TMPDIR/promptguard-<uid> | the same | the same |
 
 Data is local, not roaming (Windows): the vault must not follow the user to
 other machines. Every function takes the environment explicitly (default
@@ -70,3 +71,33 @@ def system_policy_path(environ: Mapping[str, str] | None = None) -> Path:
     if sys.platform == "darwin":  # pragma: darwin cover
         return Path("/Library/Application Support") / APP / "policy.toml"
     return Path("/etc") / APP / "policy.toml"
+
+
+def runtime_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The private per-user directory for sockets, created 0700 if missing.
+
+    An existing one is used only if it is ours, not a symlink and closed to
+    others, so another local user cannot plant a socket we would talk to.
+    """
+    import stat
+    import tempfile
+
+    from promptguard.errors import InputError
+
+    env = _env(environ)
+    base = env.get("XDG_RUNTIME_DIR")
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    path = Path(base) / APP if base else Path(tempfile.gettempdir()) / f"{APP}-{uid or 0}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()
+    except OSError as e:
+        raise InputError(f"{path}: cannot create the runtime directory ({e.strerror})") from None
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: not a directory (refusing to use it)")
+    if uid is not None and st.st_uid != uid:
+        raise InputError(f"{path}: owned by another user (refusing to use it)")
+    if st.st_mode & 0o077:
+        raise InputError(f"{path}: open to other users (mode {st.st_mode & 0o777:o}); "
+                         "it must be 0700")
+    return path
