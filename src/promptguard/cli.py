@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
     "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
     "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
+    "gateway": ("promptguard.commands.gateway",
+                "redacting proxy for the Claude and OpenAI APIs (ANTHROPIC_BASE_URL)"),
 }
 
 
