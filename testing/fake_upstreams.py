@@ -59,7 +59,8 @@ class Reply(NamedTuple):
     hang_after: int | None = None
     drop_after: int | None = None
     delay: float = 0.0  # between events
-    gate: threading.Event | None = None  # wait for it after the first event
+    gate: threading.Event | None = None  # wait for it after event number `gate_after`
+    gate_after: int = 0
 
 
 def sse(event: str | None, data: Any) -> bytes:
@@ -295,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 self._chunk(event)
-                if i == 0 and reply.gate is not None:
+                if i == reply.gate_after and reply.gate is not None:
                     reply.gate.wait(30)
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -13,6 +13,7 @@ timings, counts and rule ids; never bodies, never headers.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hmac
 import json
 import sys
@@ -81,6 +82,14 @@ _TRANSFORMS: dict[str, Callable[[Restorer], sse.Transformer]] = {
     "anthropic": sse.AnthropicStream, "openai-chat": sse.ChatStream,
     "openai-responses": sse.ResponsesStream,
 }
+
+
+# What the log line of the current request says (ids, counts; never content).
+_INFO: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("promptguard_request")
+
+
+def _note(**fields: Any) -> None:
+    _INFO.get().update(fields)
 
 
 class ApiError(Exception):
@@ -181,7 +190,8 @@ class Gateway:
                       ) -> web.StreamResponse:
         started = time.monotonic()
         rid = "pg-" + uuid.uuid4().hex[:16]
-        request["rid"] = rid
+        info: dict[str, Any] = {"rid": rid}
+        _INFO.set(info)
         route = ROUTES.get(request.path)
         api = route.api if route is not None else (
             "anthropic" if "anthropic-version" in request.headers else "openai-chat")
@@ -190,22 +200,20 @@ class Gateway:
         except ApiError as e:
             response = web.json_response(error_body(api, e.kind, e.message), status=e.status,
                                          headers=e.headers)
-            request["error"] = e.kind
+            info["error"] = e.kind
         except web.HTTPException as e:
             # aiohttp's own refusals (oversize body, bad method): API-shaped too.
             kind = "request_too_large" if e.status == 413 else "invalid_request_error"
             message = (f"request body larger than {self.settings.max_body} bytes"
                        if e.status == 413 else e.reason)
             response = web.json_response(error_body(api, kind, message), status=e.status)
-            request["error"] = kind
+            info["error"] = kind
         if not response.prepared:
             response.headers["x-promptguard-request-id"] = rid
         if request.path != "/healthz":
             self.log("request", id=rid, method=request.method, path=request.path,
                      status=response.status, ms=round((time.monotonic() - started) * 1000, 2),
-                     **{k: request[k] for k in ("api", "stream", "upstream_status", "replaced",
-                                                "rule_ids", "blocked", "error", "upstream_ms")
-                        if k in request})
+                     **{k: v for k, v in info.items() if k != "rid"})
         return response
 
     def _authenticate(self, request: web.Request) -> None:
@@ -226,7 +234,7 @@ class Gateway:
                            f"{request.path}; it serves POST " + ", ".join(ROUTES))
         if request.method != "POST":
             raise ApiError(405, "invalid_request_error", f"{request.path} takes POST")
-        request["api"] = route.api
+        _note(api=route.api)
         base = getattr(self.settings, route.upstream)
         if base is None:
             raise ApiError(404, "not_found_error",
@@ -277,11 +285,13 @@ class Gateway:
     async def _forward(self, request: web.Request, route: Route, base: str, raw: bytes,
                        doc: dict[str, Any]) -> web.StreamResponse:
         outcome = await self._redact(route, doc, request.path)
-        request["replaced"] = outcome.replaced
+        _note(replaced=outcome.replaced)
         if outcome.rule_ids:
-            request["rule_ids"] = list(outcome.rule_ids)
+            _note(rule_ids=list(outcome.rule_ids))
+        if outcome.failed:
+            _note(scan_incomplete=True)
         if outcome.blocked is not None:
-            request["blocked"] = True
+            _note(blocked=True)
             raise ApiError(400, "invalid_request_error", outcome.blocked)
         body = outcome.body if outcome.body is not None else raw
         # The route table names the upstream path: nothing from the client's
@@ -302,13 +312,13 @@ class Gateway:
         except aiohttp.ClientError as e:
             raise ApiError(502, "api_error", "promptguard gateway: cannot reach the upstream "
                            f"({type(e).__name__})") from None
-        request["upstream_status"] = upstream.status
-        request["upstream_ms"] = round((time.monotonic() - started) * 1000, 2)
+        _note(upstream_status=upstream.status,
+              upstream_ms=round((time.monotonic() - started) * 1000, 2))
         try:
             restorer = outcome.scope.restorer() if len(outcome.scope) else None
             ctype = upstream.headers.get("Content-Type", "")
             if ctype.startswith("text/event-stream"):
-                request["stream"] = True
+                _note(stream=True)
                 return await self._stream(request, route, upstream, restorer)
             return await self._json(upstream, route, restorer)
         finally:
@@ -340,7 +350,7 @@ class Gateway:
                       upstream: aiohttp.ClientResponse,
                       restorer: Restorer | None) -> web.StreamResponse:
         response = web.StreamResponse(status=upstream.status, headers=_response_headers(upstream))
-        response.headers["x-promptguard-request-id"] = request["rid"]
+        response.headers["x-promptguard-request-id"] = _INFO.get()["rid"]
         await response.prepare(request)
         parser = sse.SseParser(self.settings.max_event)
         transform: sse.Transformer | None = None
@@ -369,11 +379,11 @@ class Gateway:
         except sse.SseError as e:
             problem = str(e)
         except (ConnectionResetError, asyncio.CancelledError):
-            request["error"] = "client_disconnected"
+            _note(error="client_disconnected")
             raise
         tail = transform.close() if transform is not None else []
         if problem is not None:
-            request["error"] = "upstream_stream"
+            _note(error="upstream_stream")
             message = f"promptguard gateway: {problem}"
             tail.append({"anthropic": sse.anthropic_error, "openai-chat": sse.openai_error,
                          "openai-responses": sse.responses_error}[route.api](message))
@@ -382,7 +392,7 @@ class Gateway:
                 await response.write(b"".join(tail))
             await response.write_eof()
         except ConnectionResetError:
-            request["error"] = "client_disconnected"
+            _note(error="client_disconnected")
         return response
 
 
@@ -399,7 +409,7 @@ def _event_type(ev: sse.Event) -> str | None:
 
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_request_error",
                        "request body is not UTF-8 JSON") from None
