@@ -188,13 +188,14 @@ def test_headers_forwarded_and_nothing_sensitive_logged(gw: Any, upstream: FakeU
     c = claude(gw, default_headers={"anthropic-beta": "prompt-caching-2024-07-31"})
     c.messages.create(model="m", max_tokens=9, messages=[{"role": "user", "content": prompt(key)}])
     h = upstream.requests[0].headers
-    assert "sk-ant-test" in (h.get("x-api-key"), h.get("authorization", "").removeprefix("Bearer "))
+    assert "sk-ant-test" in (h.get("x-api-key"),
+                             h.get("authorization", "").removeprefix("Bearer "))
     assert h["anthropic-version"] and h["anthropic-beta"] == "prompt-caching-2024-07-31"
     assert "x-promptguard-secret" not in h
     log = gw.log_text
     for value in (key, CLIENT, PERSON, "sk-ant-test", "Client A"):
         assert value not in log
-    record = [r for r in gw.log_records() if r["event"] == "request"][0]
+    record = next(r for r in gw.log_records() if r["event"] == "request")
     assert record["replaced"] == 4 and "aws-access-key-id" in record["rule_ids"]
 
 
@@ -398,7 +399,8 @@ def test_bad_requests_get_api_errors(tmp_path: Path, upstream: FakeUpstream, key
         code, doc = post(gw.url + "/v1/messages", body, ctype)
         log = gw.log_text
     assert code == status
-    assert doc["type"] == "error" and doc["error"]["type"] == kind and says in doc["error"]["message"]
+    assert doc["type"] == "error" and doc["error"]["type"] == kind
+    assert says in doc["error"]["message"]
     assert key not in json.dumps(doc) and key not in log
     assert not upstream.requests
 
