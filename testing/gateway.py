@@ -53,13 +53,12 @@ def running_gateway(tmp: Path, config: str = CONFIG, **overrides: Any) -> Iterat
     from promptguard.surfaces.gateway.app import Logger
     from promptguard.surfaces.gateway.server import serve
     from promptguard.surfaces.gateway.settings import GatewaySettings
-    from promptguard.vault import Vault
 
     project = tmp / "project"
     project.mkdir(exist_ok=True)
     (project / ".promptguard.toml").write_text(config)
     guard = Guard.load("gateway", start=project, options=GuardOptions())
-    vault = Vault.open(overrides.pop("session", "gateway"))
+    vault = guard.open_vault(overrides.pop("session", "gateway"))
     settings = GatewaySettings(port=0, **overrides)
     log = io.StringIO()
     ready = threading.Event()

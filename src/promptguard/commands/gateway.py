@@ -121,12 +121,10 @@ def run(args: argparse.Namespace) -> int:
 
     from promptguard.guard import Guard
     from promptguard.guard import GuardOptions
-    from promptguard.redaction import settings_from_tables
-    from promptguard.vault import Vault
 
     guard = Guard.load("gateway", start=Path.cwd(), options=GuardOptions(
         config=args.config, profile=args.profile, clients=tuple(args.clients)))
-    vault = Vault.open(settings.session, ttl=settings_from_tables(guard.config.redaction).ttl)
+    vault = guard.open_vault(settings.session)
     if args.check:
         from promptguard.surfaces.gateway.check import check
 

@@ -70,25 +70,29 @@ def redact(guard: Guard, vault: Vault, walker: Walker, doc: dict[str, Any],
     for t in texts:
         offsets.append(pos)
         pos += len(t) + len(SEP)
-    verdicts: list[Verdict]
+    verdicts: list[Verdict] = []
     new: list[str] | None = None
     if not any(SEP in t for t in texts):
-        v = guard.redact(joined, source=source, vault=vault)
-        verdicts = [v]
-        if v.blocking:
+        v = guard.redact(joined, source=source, vault=vault, audit=False)
+        if v.action == "block":
+            guard.audit([v])
             return _blocked(v, lambda start: _where(walk, offsets, start))
         assert v.text is not None
         split = v.text.split(SEP)
-        new = split if len(split) == len(texts) else None
+        if len(split) == len(texts):
+            new, verdicts = split, [v]
     if new is None:
         # One call per part: a finding spanned two parts, or a part held SEP.
-        verdicts, new = [], []
+        new = []
         for slot, text in zip(walk.slots, texts, strict=True):
-            v = guard.redact(text, source=f"{source} {slot.where}", vault=vault)
-            if v.blocking:
+            v = guard.redact(text, source=f"{source} {slot.where}", vault=vault, audit=False)
+            if v.action == "block":
+                guard.audit([v])
                 return _blocked(v, _fixed(slot.where))
             verdicts.append(v)
             new.append(v.text if v.text is not None else text)
+    # Audited once, whichever way it was redacted.
+    guard.audit(verdicts)
     changed = False
     for slot, before, after in zip(walk.slots, texts, new, strict=True):
         if after != before:
