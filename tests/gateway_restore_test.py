@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 pytest.importorskip("aiohttp")
 
-from promptguard.surfaces.gateway import sse  # noqa: E402
-from promptguard.surfaces.gateway import walkers  # noqa: E402
-from promptguard.surfaces.gateway.restore import JsonTextStream  # noqa: E402
-from promptguard.surfaces.gateway.restore import Scope  # noqa: E402
-from promptguard.surfaces.gateway.restore import restore_json_text  # noqa: E402
-from promptguard.surfaces.gateway.restore import restore_strings  # noqa: E402
-from promptguard.vault import Entry  # noqa: E402
+from promptguard.surfaces.gateway import sse
+from promptguard.surfaces.gateway import walkers
+from promptguard.surfaces.gateway.restore import JsonTextStream
+from promptguard.surfaces.gateway.restore import Scope
+from promptguard.surfaces.gateway.restore import restore_json_text
+from promptguard.surfaces.gateway.restore import restore_strings
+from promptguard.vault import Entry
 
 VALUES = {
     "Client A": "Zorbex Dynamics",
@@ -252,8 +252,8 @@ def test_openai_walkers() -> None:
         "q": "V", "n": 1}
     responses = {"instructions": "i", "input": [
         {"role": "user", "content": "u"},
-        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "t"},
-                                                         {"type": "input_image", "image_url": "x"}]},
+        {"type": "message", "role": "user", "content": [
+            {"type": "input_text", "text": "t"}, {"type": "input_image", "image_url": "x"}]},
         {"type": "reasoning", "id": "rs", "encrypted_content": "e", "summary": [{"text": "s"}]},
         {"type": "function_call", "call_id": "c", "name": "f", "arguments": '{"a": "b"}'},
         {"type": "function_call_output", "call_id": "c", "output": "o"},
