@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -244,6 +243,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's
+        # algorithm and the peer's delayed ACK add ~40 ms to each answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet
 
@@ -342,17 +347,24 @@ class FakeUpstream:
         self._server.server_close()
 
 
-def serve_forever() -> Iterator[None]:  # pragma: no cover (benchmark helper)
-    with FakeUpstream() as up:
-        print(up.url, flush=True)
-        while True:
-            time.sleep(3600)
-            yield
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover (benchmark helper)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fake Anthropic/OpenAI upstream on loopback")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds between SSE events")
+    args = parser.parse_args(argv)
+
+    def reply(req: Recorded) -> Reply:
+        return echo(req)._replace(delay=args.delay)
+
+    with FakeUpstream(reply) as up:
+        print(f"fake upstream: {up.url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    try:
-        for _ in serve_forever():
-            pass
-    except KeyboardInterrupt:
-        sys.exit(0)
+    sys.exit(main())
