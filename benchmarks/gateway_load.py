@@ -90,7 +90,7 @@ def start(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, marker: str
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def latency(gw: str, up: str, n: int) -> dict[str, list[float]]:
