@@ -1,7 +1,8 @@
-"""The real Claude Code CLI with ANTHROPIC_BASE_URL at the real gateway (fake model upstream).
+"""The real Claude Code and Codex CLIs pointed at the real gateway (fake model upstream).
 
-Recipe: ../shared/reference/agent-hooks.md 0.1. The CLI is installed by
-.ci/install.d/30-agent-clis.sh; without it these tests skip (fail in CI).
+Recipes: ../shared/reference/agent-hooks.md 0.1 and 0.2. The CLIs are
+installed by .ci/install.d/30-agent-clis.sh; without them these tests
+skip (fail in CI).
 """
 from __future__ import annotations
 
@@ -133,3 +134,31 @@ def test_blocked_prompt_gets_an_api_error(claude_bin: Path, tmp_path: Path,
     assert "aws-access-key-id" in out and "promptguard gateway blocked" in out
     assert key not in "".join(r.body.decode() for r in upstream.requests)
     assert not messages(upstream)
+
+
+def test_codex_prompt_is_redacted_and_answer_restored(tmp_path: Path,
+                                                      upstream: FakeUpstream) -> None:
+    codex = realtools.npm_bin("codex", "codex", HINT)
+    person = "Dana Whitfield"
+    with running_gateway(tmp_path, CONFIG, anthropic=None, openai=upstream.url) as gw:
+        home = tmp_path / "codex-home"
+        (home / ".codex").mkdir(parents=True)
+        # What the README tells a Codex user to add to ~/.codex/config.toml.
+        (home / ".codex" / "config.toml").write_text(
+            'model = "gpt-test"\nmodel_provider = "promptguard"\n'
+            "[model_providers.promptguard]\n"
+            'name = "promptguard gateway"\n'
+            f'base_url = "{gw.url}/v1"\n'
+            'env_key = "FAKE_KEY"\nwire_api = "responses"\n')
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "FAKE_KEY": "sk-test"}
+        p = subprocess.run([str(codex), "exec", "--skip-git-repo-check",
+                            f"Write to {person} at {CLIENT}."], cwd=tmp_path / "project",
+                           env=env, capture_output=True, text=True, timeout=120,
+                           stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr[-2000:]
+    sent = upstream.posts("/v1/responses")
+    assert sent
+    for r in upstream.requests:
+        assert CLIENT not in r.body.decode() and person not in r.body.decode()
+    assert "Write to Person A at Client A." in sent[0].body.decode()
+    assert f"You said: Write to {person} at {CLIENT}." in p.stdout
