@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import random
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.error
@@ -18,6 +20,7 @@ anthropic = pytest.importorskip("anthropic")
 openai = pytest.importorskip("openai")
 
 from testing import fakes  # noqa: E402
+from testing import realtools  # noqa: E402
 from testing.fake_upstreams import FakeUpstream  # noqa: E402
 from testing.fake_upstreams import Recorded  # noqa: E402
 from testing.fake_upstreams import Reply  # noqa: E402
@@ -470,3 +473,48 @@ def test_echo_reads_last_user_text() -> None:
     assert last_user_text({"messages": [{"role": "user", "content": [
         {"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}]}) == "b"
     assert last_user_text({"input": "c"}) == "c"
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _issue(name: str, cn: str, tmp: Path, ca: str = "ca") -> None:
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={cn}",
+             cwd=tmp)
+    (tmp / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+             "-CAcreateserial", "-out", f"{name}.pem", "-days", "1", "-extfile", f"{name}.ext",
+             cwd=tmp)
+
+
+def test_mtls(tmp_path: Path, upstream: FakeUpstream) -> None:
+    realtools.which("openssl", "apt-get install openssl")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for ca in ("ca", "other-ca"):
+        _openssl("req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.pem", "-days", "1",
+                 "-subj", f"/CN=promptguard test {ca}", cwd=tmp_path)
+    _issue("server", "127.0.0.1", tmp_path)
+    _issue("client", "client", tmp_path)
+    _issue("stranger", "stranger", tmp_path, ca="other-ca")
+    with running_gateway(tmp_path, anthropic=upstream.url, tls_cert=tmp_path / "server.pem",
+                         tls_key=tmp_path / "server.key",
+                         tls_client_ca=tmp_path / "ca.pem") as gw:
+        assert gw.url.startswith("https://")
+        body = b'{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"Zorbex"}]}'
+
+        def call(cert: str | None) -> int:
+            ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+            if cert is not None:
+                ctx.load_cert_chain(tmp_path / f"{cert}.pem", tmp_path / f"{cert}.key")
+            req = urllib.request.Request(gw.url + "/v1/messages", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+                return r.status
+
+        assert call("client") == 200
+        for cert in (None, "stranger"):
+            with pytest.raises((ssl.SSLError, urllib.error.URLError, ConnectionError)):
+                call(cert)
+    assert len(upstream.requests) == 1

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 def ssl_context(s: GatewaySettings) -> ssl.SSLContext | None:
     if s.tls_cert is None:
         return None
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # Not create_default_context(CLIENT_AUTH): that trusts the system CAs,
+    # so any publicly issued client certificate would pass mTLS.
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(s.tls_cert, s.tls_key)
     if s.tls_client_ca is not None:
