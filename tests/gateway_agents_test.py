@@ -131,7 +131,7 @@ def test_blocked_prompt_gets_an_api_error(claude_bin: Path, tmp_path: Path,
     with running_gateway(tmp_path, BLOCK_CONFIG, anthropic=upstream.url) as gw:
         p = run_claude(claude_bin, tmp_path, gw.url, f"use {key}")
     out = p.stdout + p.stderr
-    assert "aws-access-key-id" in out and "promptguard gateway blocked" in out
+    assert "API Error: 400 promptguard gateway blocked this request: aws-access-key-id" in out
     assert key not in "".join(r.body.decode() for r in upstream.requests)
     assert not messages(upstream)
 
