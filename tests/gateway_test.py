@@ -518,3 +518,30 @@ def test_mtls(tmp_path: Path, upstream: FakeUpstream) -> None:
             with pytest.raises((ssl.SSLError, urllib.error.URLError, ConnectionError)):
                 call(cert)
     assert len(upstream.requests) == 1
+
+
+def test_each_turn_scans_and_audits_only_new_parts(gw: Any, upstream: FakeUpstream,
+                                                   key: str) -> None:
+    c = claude(gw)
+    first = [{"role": "user", "content": prompt(key)}]
+    answer = c.messages.create(model="m", max_tokens=9, messages=first)
+    second = [*first, {"role": "assistant", "content": answer.content[0].text},
+              {"role": "user", "content": f"Thanks, {PERSON}."}]
+    m = c.messages.create(model="m", max_tokens=9, messages=second)
+    assert m.content[0].text == f"You said: Thanks, {PERSON}."
+    logs = [r for r in gw.log_records() if r["event"] == "request"]
+    assert [r["cached_parts"] for r in logs] == [0, 1]
+    # Turn 2 scanned only the answer (2 client, 1 person; its key is already a
+    # placeholder) and the new prompt (1 person), not the first prompt again.
+    assert [r["replaced"] for r in logs] == [4, 4]
+    audit = [json.loads(line) for line in (Path.home() / "audit.jsonl").read_text().splitlines()]
+    ids = [i for rec in audit for i in rec["rule_ids"]]
+    assert ids.count("aws-access-key-id") == 1 and ids.count("client-person") == 3
+    # The cache is dropped with the vault: cleared, the same text is redacted afresh
+    # and the answer still restores.
+    from promptguard.vault import clear
+
+    clear(session="gateway")
+    m = c.messages.create(model="m", max_tokens=9, messages=first)
+    assert f"Repeat {CLIENT}." in m.content[0].text
+    assert [r["cached_parts"] for r in gw.log_records() if r["event"] == "request"][-1] == 0

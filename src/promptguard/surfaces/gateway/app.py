@@ -138,6 +138,7 @@ class Gateway:
         # One thread: the guard and the vault are not shared across threads,
         # and the event loop stays free to move other streams' bytes.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptguard-guard")
+        self.cache = redaction.PartCache()  # used on the guard's thread only
         self.active = 0
         self.closing = False
         self.idle = asyncio.Event()
@@ -271,7 +272,7 @@ class Gateway:
         try:
             return await loop.run_in_executor(
                 self.executor, redaction.redact, self.guard, self.vault, route.walker, doc,
-                f"gateway {path}")
+                f"gateway {path}", self.cache)
         except Exception as e:
             # Our bug or an unreadable vault: the policy's on_error decides.
             self.log("scan_error", error=type(e).__name__)
@@ -285,7 +286,7 @@ class Gateway:
     async def _forward(self, request: web.Request, route: Route, base: str, raw: bytes,
                        doc: dict[str, Any]) -> web.StreamResponse:
         outcome = await self._redact(route, doc, request.path)
-        _note(replaced=outcome.replaced)
+        _note(replaced=outcome.replaced, cached_parts=outcome.cached)
         if outcome.rule_ids:
             _note(rule_ids=list(outcome.rule_ids))
         if outcome.failed:
