@@ -47,13 +47,12 @@ HEADERS = {"content-type": "application/json", "anthropic-version": "2023-06-01"
            "x-api-key": "sk-ant-bench"}
 
 
-def body_10k(rng: random.Random) -> bytes:
-    """A ~10 KB Messages request: prose and code, one fake key, two client mentions."""
-    key = fakes.aws_key_id(rng)
+def body_10k(n: int, key: str) -> bytes:
+    """Request `n`: ~10 KB of prose and code with a fake key and two client mentions."""
     prose = ("The nightly export fails since Tuesday; the job retries three times and "
              "then gives up, so the dashboard shows stale numbers every morning. ")
     code = "def handler(event):\n    return export(event['account'], retries=3)\n"
-    text = "Zorbex asked about this. "
+    text = f"Ticket {n}: Zorbex asked about this. "
     while len(text) < 9_700:
         text += prose + code
     text = text[:4_000] + f"\naws_access_key_id = {key}\n" + text[4_000:9_700] + \
@@ -93,15 +92,18 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def latency(gw: str, up: str, n: int) -> dict[str, list[float]]:
-    rng = random.Random(2026)
-    bodies = [body_10k(rng) for _ in range(8)]
+async def latency(gw: str, up: str, n: int, new_keys: bool) -> dict[str, list[float]]:
+    """Every body is new text (so none comes from the part cache); with `new_keys` each
+    also brings a key the vault has not seen (a vault write per request)."""
+    rng = random.Random(2026 + new_keys)
+    known = fakes.aws_key_id(rng)
+    bodies = [body_10k(i, fakes.aws_key_id(rng) if new_keys else known) for i in range(n + 20)]
     out: dict[str, list[float]] = {"direct": [], "gateway": []}
     async with aiohttp.ClientSession() as s:
         for i in range(n + 20):
             for name, base in (("direct", up), ("gateway", gw)):
                 t = time.perf_counter()
-                async with s.post(base + "/v1/messages", data=bodies[i % 8],
+                async with s.post(base + "/v1/messages", data=bodies[i],
                                   headers=HEADERS) as r:
                     data = await r.read()
                     assert r.status == 200, (r.status, data[:200])
@@ -109,6 +111,35 @@ async def latency(gw: str, up: str, n: int) -> dict[str, list[float]]:
                     out[name].append((time.perf_counter() - t) * 1000)
             if name == "gateway":
                 assert b"Zorbex" in data and b"Client A" not in data
+    return out
+
+
+def conversation(turns: int) -> list[bytes]:
+    """A growing agent conversation (~340 KB of tool results by the end), one body per turn."""
+    src = "".join(p.read_text() for p in sorted((ROOT / "src" / "promptguard").glob("*.py")))
+    messages: list[dict[str, object]] = []
+    bodies = []
+    per_turn = 100 // turns
+    for t in range(turns):
+        for i in range(t * per_turn, (t + 1) * per_turn):
+            messages.append({"role": "user", "content": [{
+                "type": "tool_result", "tool_use_id": f"toolu_{i}",
+                "content": src[i * 3000:(i + 1) * 3000]}]})
+            messages.append({"role": "assistant", "content": "Zorbex's code, noted. " * 5})
+        messages.append({"role": "user", "content": f"Turn {t} for Zorbex."})
+        bodies.append(json.dumps({"model": "m", "max_tokens": 9, "messages": messages}).encode())
+        messages.append({"role": "assistant", "content": f"You said: Turn {t} for Zorbex."})
+    return bodies
+
+
+async def long_conversation(gw: str, turns: int) -> list[tuple[int, float]]:
+    out = []
+    async with aiohttp.ClientSession() as s:
+        for body in conversation(turns):
+            t = time.perf_counter()
+            async with s.post(gw + "/v1/messages", data=body, headers=HEADERS) as r:
+                assert r.status == 200 and b"Zorbex" in await r.read()
+            out.append((len(body), (time.perf_counter() - t) * 1000))
     return out
 
 
@@ -175,32 +206,44 @@ def main(argv: list[str] | None = None) -> int:
         log_lines: list[str] = []
         try:
             idle = rss_kib(gateway.pid)
-            lat = asyncio.run(latency(gw_url, up_url, args.requests))
+            lats = [asyncio.run(latency(gw_url, up_url, args.requests, new_keys))
+                    for new_keys in (False, True)]
             ok, failed, elapsed, peak, most = asyncio.run(
                 load(gw_url, args.concurrency, gateway.pid))
+            convo = asyncio.run(long_conversation(gw_url, 5))
         finally:
             gateway.terminate()
             gateway.wait(60)
             log_lines = (tmp / "gateway.log").read_text().splitlines()
             upstream.kill()
             upstream.wait(10)
-    own = [r["ms"] - r["upstream_ms"] for r in map(json.loads, (
+    own_all = [r["ms"] - r["upstream_ms"] for r in map(json.loads, (
         line for line in log_lines if line.startswith('{"ts"')))
         if r.get("event") == "request" and not r.get("stream") and "upstream_ms" in r]
-    own = own[20:]  # warm-up
-    d, g = lat["direct"], lat["gateway"]
-    print(f"gateway_load: {args.requests} sequential ~10 KB requests, "
+    n = args.requests
+    convo_own = own_all[-len(convo):]
+    print(f"gateway_load: {n} sequential ~10 KB requests per case, "
           f"{args.concurrency} concurrent streams; {os.cpu_count()} CPUs, "
           f"Python {sys.version.split()[0]}")
-    print(f"  direct  p50 {pct(d, 50):6.2f} ms  p99 {pct(d, 99):6.2f} ms")
-    print(f"  gateway p50 {pct(g, 50):6.2f} ms  p99 {pct(g, 99):6.2f} ms")
-    print(f"  added   p50 {pct(g, 50) - pct(d, 50):6.2f} ms  p99 {pct(g, 99) - pct(d, 99):6.2f} ms"
-          "  (target <= 5 / <= 20)")
-    if own:
-        print(f"  in-gateway time excluding upstream: p50 {pct(own, 50):.2f} ms  "
+    for k, (label, lat) in enumerate(zip(("values the vault knows", "a new key every request"),
+                                         lats, strict=True)):
+        d, g = lat["direct"], lat["gateway"]
+        # After each case's warm-up, that case's requests only.
+        own = own_all[k * (n + 20) + 20:(k + 1) * (n + 20)]
+        print(f"  {label}:")
+        print(f"    direct  p50 {pct(d, 50):6.2f} ms  p99 {pct(d, 99):6.2f} ms")
+        print(f"    gateway p50 {pct(g, 50):6.2f} ms  p99 {pct(g, 99):6.2f} ms")
+        # Paired: request i through the gateway minus request i direct (same size).
+        added = [b - a for a, b in zip(d, g, strict=True)]
+        print(f"    added   p50 {pct(added, 50):6.2f} ms  p99 {pct(added, 99):6.2f} ms  "
+              "(target <= 5 / <= 20)")
+        print(f"    in-gateway time excluding upstream: p50 {pct(own, 50):.2f} ms  "
               f"p99 {pct(own, 99):.2f} ms  mean {statistics.mean(own):.2f} ms")
     print(f"  load: {ok}/{args.concurrency} streams complete and restored, {failed} failed, "
           f"{elapsed:.2f} s; at most {most} open at once")
+    print("  a growing conversation (each turn resends all of it; KB: round trip / in-gateway): "
+          + ", ".join(f"{size // 1024} KB: {ms:.1f} / {mine:.1f} ms"
+                      for (size, ms), mine in zip(convo, convo_own, strict=True)))
     print(f"  gateway RSS: idle {idle / 1024:.1f} MiB, peak under load {peak / 1024:.1f} MiB")
     return 0 if failed == 0 else 1
 
