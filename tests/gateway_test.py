@@ -545,3 +545,30 @@ def test_each_turn_scans_and_audits_only_new_parts(gw: Any, upstream: FakeUpstre
     m = c.messages.create(model="m", max_tokens=9, messages=first)
     assert f"Repeat {CLIENT}." in m.content[0].text
     assert [r["cached_parts"] for r in gw.log_records() if r["event"] == "request"][-1] == 0
+
+
+@pytest.mark.parametrize("on_error", ["block", "allow"])
+def test_scan_failure_follows_on_error(tmp_path: Path, upstream: FakeUpstream, key: str,
+                                       monkeypatch: pytest.MonkeyPatch, on_error: str) -> None:
+    from promptguard.surfaces.gateway import app
+
+    def broken(body: dict[str, Any]) -> Any:
+        raise KeyError(f"{key} in a message")  # a bug whose message quotes the input
+
+    monkeypatch.setitem(app.ROUTES, "/v1/messages", app.ROUTES["/v1/messages"]._replace(
+        walker=broken))
+    config = f"[policy.surfaces.gateway]\non_error = \"{on_error}\"\n"
+    with running_gateway(tmp_path, config, anthropic=upstream.url) as gw:
+        c = claude(gw)
+        if on_error == "block":
+            with pytest.raises(anthropic.InternalServerError) as e:
+                c.messages.create(model="m", max_tokens=9,
+                                  messages=[{"role": "user", "content": f"use {key}"}])
+            assert "could not scan this request (KeyError)" in str(e.value)
+            assert key not in str(e.value) and not upstream.requests
+        else:  # fail open: forwarded unscanned, and the log says so
+            c.messages.create(model="m", max_tokens=9,
+                              messages=[{"role": "user", "content": "hello"}])
+            assert len(upstream.requests) == 1
+        log = gw.log_text
+    assert '"event":"scan_error","error":"KeyError"' in log and key not in log

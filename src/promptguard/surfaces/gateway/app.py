@@ -209,6 +209,20 @@ class Gateway:
                        if e.status == 413 else e.reason)
             response = web.json_response(error_body(api, kind, message), status=e.status)
             info["error"] = kind
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise  # the client went away: nothing to answer
+        except Exception as e:
+            # Our bug. Type and code location only: a message or a local
+            # could quote the request.
+            tb = e.__traceback__
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
+            self.log("internal_error", id=rid, error=type(e).__name__, at=where)
+            response = web.json_response(error_body(
+                api, "api_error", f"promptguard gateway internal error ({type(e).__name__}); "
+                                  f"see its log, request id {rid}"), status=500)
+            info["error"] = "internal_error"
         if not response.prepared:
             response.headers["x-promptguard-request-id"] = rid
         if request.path != "/healthz":
@@ -382,6 +396,10 @@ class Gateway:
         except (ConnectionResetError, asyncio.CancelledError):
             _note(error="client_disconnected")
             raise
+        except Exception as e:
+            # Our bug, after the answer started: end it with an error event.
+            self.log("internal_error", id=_INFO.get()["rid"], error=type(e).__name__)
+            problem = f"internal error ({type(e).__name__})"
         tail = transform.close() if transform is not None else []
         if problem is not None:
             _note(error="upstream_stream")
