@@ -226,7 +226,9 @@ class Gateway:
         if not response.prepared:
             response.headers["x-promptguard-request-id"] = rid
         if request.path != "/healthz":
-            self.log("request", id=rid, method=request.method, path=request.path,
+            # Only paths we serve are logged as sent: any other could hold anything.
+            path = request.path if route is not None else "(not served)"
+            self.log("request", id=rid, method=request.method, path=path,
                      status=response.status, ms=round((time.monotonic() - started) * 1000, 2),
                      **{k: v for k, v in info.items() if k != "rid"})
         return response
