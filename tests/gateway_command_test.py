@@ -37,6 +37,7 @@ def project(tmp_path: Path) -> Path:
     (["--listen", "nonsense"], "expected HOST:PORT"),
     (["--upstream", "http://api.example.com"], "use https"),
     (["--upstream", "https://api.anthropic.com/v1"], "without /v1"),
+    # promptguard: allow[email-address]
     (["--upstream", "https://user:pw@api.anthropic.com"], "credentials"),
     (["--upstream", "none", "--openai-upstream", "none"], "no upstream configured"),
     (["--session", "../x"], "invalid session name"),

@@ -232,7 +232,7 @@ def test_anthropic_walker_finds_text_and_skips_opaque_parts() -> None:
 
 
 def test_openai_walkers() -> None:
-    chat = {"messages": [
+    chat: dict[str, Any] = {"messages": [
         {"role": "system", "content": "s"},
         {"role": "user", "content": [{"type": "text", "text": "t"},
                                      {"type": "image_url", "image_url": {"url": "data:x"}}]},

@@ -316,7 +316,11 @@ def test_first_token_is_not_held_back(gw: Any, upstream: FakeUpstream) -> None:
 
 @pytest.mark.parametrize("fault", ["hang_after", "drop_after"])
 def test_upstream_fails_mid_stream(gw: Any, upstream: FakeUpstream, fault: str) -> None:
-    upstream.reply = lambda req: echo(req)._replace(**{fault: 6})
+    def reply(req: Recorded) -> Reply:
+        return echo(req)._replace(hang_after=6) if fault == "hang_after" \
+            else echo(req)._replace(drop_after=6)
+
+    upstream.reply = reply
     with pytest.raises(anthropic.APIStatusError) as e:
         with claude(gw).messages.stream(model="m", max_tokens=9, messages=[
                 {"role": "user", "content": f"a long answer for {CLIENT} please"}]) as s:
@@ -333,7 +337,11 @@ def test_upstream_fails_mid_stream(gw: Any, upstream: FakeUpstream, fault: str) 
 
 
 def test_upstream_hangs_before_answering(gw: Any, upstream: FakeUpstream) -> None:
-    upstream.reply = lambda req: (time.sleep(3), echo(req))[1]
+    def reply(req: Recorded) -> Reply:
+        time.sleep(3)  # longer than the gateway's read timeout (2 s)
+        return echo(req)
+
+    upstream.reply = reply
     with pytest.raises(anthropic.APIStatusError) as e:
         claude(gw).messages.create(model="m", max_tokens=9,
                                    messages=[{"role": "user", "content": "hi"}])

@@ -56,8 +56,8 @@ def _block_message(verdict: Verdict, locate: Callable[[int], str]) -> str:
         return ("promptguard gateway: the scan of this request did not finish "
                 f"({', '.join(ids)}); policy on_error=block, nothing was sent")
     return ("promptguard gateway blocked this request: " + "; ".join(parts) +
-            ". Remove the value from the conversation, or allow it with a "
-            "`promptguard: allow[RULE-ID]` pragma or the config allowlist.")
+            ". Remove the value from the conversation, or allow it with an allow "
+            "pragma naming the rule id, or the config allowlist.")
 
 
 class Known(NamedTuple):
