@@ -223,6 +223,42 @@ def responses_reply(req: Recorded, text: str) -> Reply:
     return Reply(events=tuple(events))
 
 
+def responses_tool_reply(req: Recorded, arguments: dict[str, Any], patch: str) -> Reply:
+    """A Responses answer calling a function tool and a custom tool (Codex's apply_patch)."""
+    args = json.dumps(arguments)
+    call = {"id": "fc_1", "type": "function_call", "call_id": "call_1", "name": "shell",
+            "arguments": args, "status": "completed"}
+    custom = {"id": "ctc_1", "type": "custom_tool_call", "call_id": "call_2",
+              "name": "apply_patch", "input": patch, "status": "completed"}
+    response = {"id": "resp_tools", "object": "response", "created_at": 1, "model": "gpt-fake",
+                "status": "completed", "output": [call, custom], "parallel_tool_calls": True,
+                "tool_choice": "auto", "tools": []}
+    if not req.stream:
+        return Reply(body=response)
+    seq = iter(range(1000))
+    events = [sse("response.created", {"type": "response.created", "sequence_number": next(seq),
+                                       "response": {**response, "status": "in_progress",
+                                                    "output": []}})]
+    for index, (item, kind, text, field) in enumerate((
+            (call, "response.function_call_arguments", args, "arguments"),
+            (custom, "response.custom_tool_call_input", patch, "input"))):
+        events.append(sse("response.output_item.added", {
+            "type": "response.output_item.added", "sequence_number": next(seq),
+            "output_index": index, "item": {**item, field: "", "status": "in_progress"}}))
+        events += [sse(f"{kind}.delta", {"type": f"{kind}.delta", "sequence_number": next(seq),
+                                         "item_id": item["id"], "output_index": index,
+                                         "delta": c}) for c in chunks(text, 4)]
+        events.append(sse(f"{kind}.done", {"type": f"{kind}.done", "sequence_number": next(seq),
+                                           "item_id": item["id"], "output_index": index,
+                                           field: text}))
+        events.append(sse("response.output_item.done", {
+            "type": "response.output_item.done", "sequence_number": next(seq),
+            "output_index": index, "item": item}))
+    events.append(sse("response.completed", {"type": "response.completed",
+                                             "sequence_number": next(seq), "response": response}))
+    return Reply(events=tuple(events))
+
+
 def echo(req: Recorded) -> Reply:
     """The default model: repeats the last user text."""
     if req.path == "/v1/messages/count_tokens":

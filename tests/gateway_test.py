@@ -580,3 +580,29 @@ def test_scan_failure_follows_on_error(tmp_path: Path, upstream: FakeUpstream, k
             assert len(upstream.requests) == 1
         log = gw.log_text
     assert '"event":"scan_error","error":"KeyError"' in log and key not in log
+
+
+def test_responses_tool_calls_restored(gw: Any, upstream: FakeUpstream) -> None:
+    from testing.fake_upstreams import responses_tool_reply
+
+    patch = "*** Begin Patch\n*** Update File: notes.md\n+Client A owes Person A\n*** End Patch"
+    upstream.reply = lambda req: responses_tool_reply(
+        req, {"command": ["grep", "-r", "Client A", "."]}, patch)
+    expected_patch = patch.replace("Client A", CLIENT).replace("Person A", PERSON)
+    c = gpt(gw)
+    prompt_text = f"Note that {CLIENT} owes {PERSON}"
+    r = c.responses.create(model="g", input=prompt_text)
+    assert json.loads(r.output[0].arguments) == {"command": ["grep", "-r", CLIENT, "."]}
+    assert r.output[1].input == expected_patch
+    with c.responses.stream(model="g", input=prompt_text) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    args = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
+    assert json.loads(args) == {"command": ["grep", "-r", CLIENT, "."]}
+    custom = "".join(e.delta for e in events if e.type == "response.custom_tool_call_input.delta")
+    assert custom == expected_patch
+    assert json.loads(final.output[0].arguments)["command"][2] == CLIENT
+    assert final.output[1].input == expected_patch
+    seqs = [e.sequence_number for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert_clean(upstream, CLIENT, PERSON)
