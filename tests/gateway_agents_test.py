@@ -44,7 +44,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 
 def run_claude(claude_bin: Path, tmp: Path, gateway_url: str, prompt: str,
-               *extra: str) -> subprocess.CompletedProcess[str]:
+               *extra: str, secret: str | None = None) -> subprocess.CompletedProcess[str]:
     home = tmp / "cc-home"
     home.mkdir(exist_ok=True)
     # The settings `env` block the installer writes (claude_code_env), as a user would have it.
@@ -53,8 +53,8 @@ def run_claude(claude_bin: Path, tmp: Path, gateway_url: str, prompt: str,
     from promptguard.surfaces.gateway.settings import parse_listen
 
     host, port = parse_listen(gateway_url.removeprefix("http://"))
-    env_block = claude_code_env(GatewaySettings(host=host, port=port))
-    assert env_block == {"ANTHROPIC_BASE_URL": gateway_url}
+    env_block = claude_code_env(GatewaySettings(host=host, port=port), secret=secret)
+    assert env_block["ANTHROPIC_BASE_URL"] == gateway_url
     (home / ".claude").mkdir(exist_ok=True)
     (home / ".claude" / "settings.json").write_text(json.dumps({"env": env_block}))
     env = {
@@ -162,3 +162,16 @@ def test_codex_prompt_is_redacted_and_answer_restored(tmp_path: Path,
         assert CLIENT not in r.body.decode() and person not in r.body.decode()
     assert "Write to Person A at Client A." in sent[0].body.decode()
     assert f"You said: Write to {person} at {CLIENT}." in p.stdout
+
+
+def test_shared_secret_from_the_settings_env_block(claude_bin: Path, tmp_path: Path,
+                                                   upstream: FakeUpstream) -> None:
+    secret = "pg-" + fakes.rand(random.Random(13), 32)
+    with running_gateway(tmp_path, CONFIG, anthropic=upstream.url, secret=secret) as gw:
+        p = run_claude(claude_bin, tmp_path, gw.url, f"Hello {CLIENT}", secret=secret)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert f"You said: Hello {CLIENT}" in p.stdout
+        assert messages(upstream)
+        assert all("x-promptguard-secret" not in r.headers for r in upstream.requests)
+        # (A wrong secret gets 401, tested with the SDK in gateway_test.py; Claude Code
+        # keeps retrying a 401 for minutes, too long for this suite.)
