@@ -48,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sec.add_argument("--secret-file", type=Path, metavar="PATH",
                      help="file holding the shared secret clients send in X-Promptguard-Secret "
                           "(or set PROMPTGUARD_GATEWAY_SECRET)")
-    sec.add_argument("--tls-cert", type=Path, metavar="PEM")
-    sec.add_argument("--tls-key", type=Path, metavar="PEM")
+    sec.add_argument("--tls-cert", type=Path, metavar="PEM",
+                     help="serve HTTPS with this certificate")
+    sec.add_argument("--tls-key", type=Path, metavar="PEM", help="the certificate's private key")
     sec.add_argument("--tls-client-ca", type=Path, metavar="PEM",
                      help="require client certificates signed by this CA (mTLS)")
     lim = parser.add_argument_group("limits")
@@ -57,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="largest request body (default: 32 MiB, the Messages API's own)")
     lim.add_argument("--max-streams", type=int, default=128, metavar="N",
                      help="concurrent upstream requests; more get HTTP 429 (default: 128)")
-    lim.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+    lim.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                     help="connecting to the upstream (default: 10)")
     lim.add_argument("--read-timeout", type=float, default=600.0, metavar="SECONDS",
                      help="upstream silence before or between chunks (default: 600)")
     lim.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS",
