@@ -247,9 +247,18 @@ def test_openai_walkers() -> None:
                             "messages[2].tool_calls[0].arguments.q",
                             "messages[3].tool_calls[0].arguments", "messages[4].content"]
     walk.slots[2].set("V")
-    walk.reserialize()
+    walk.reserialize({2})
     assert json.loads(chat["messages"][2]["tool_calls"][0]["function"]["arguments"]) == {
         "q": "V", "n": 1}
+    walk.reserialize(set())  # nothing changed: the original text stays, spacing and all
+    assert chat["messages"][2]["tool_calls"][0]["function"]["arguments"] == '{"q": "V", "n": 1}'
+    compact: dict[str, Any] = {"messages": [{"role": "assistant", "tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"q":"v"}'}}]},
+        {"role": "user", "content": "x"}]}
+    walk = walkers.openai_chat(compact)
+    walk.slots[1].set("y")
+    walk.reserialize({1})
+    assert compact["messages"][0]["tool_calls"][0]["function"]["arguments"] == '{"q":"v"}'
     responses = {"instructions": "i", "input": [
         {"role": "user", "content": "u"},
         {"type": "message", "role": "user", "content": [

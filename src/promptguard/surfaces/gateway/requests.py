@@ -153,21 +153,21 @@ def redact(guard: Guard, vault: Vault, walker: Walker, doc: dict[str, Any],
             results[i] = known
             if cache is not None and not failed:
                 cache.put(digests[i], known)
-    changed = False
+    changed: set[int] = set()
     restorable: set[str] = set()
     ids: set[str] = set()
-    for slot, before, result in zip(walk.slots, texts, results, strict=True):
+    for i, (slot, before, result) in enumerate(zip(walk.slots, texts, results, strict=True)):
         assert result is not None
         restorable |= result.restorable
         ids |= result.rule_ids
         if result.text != before:
             slot.set(result.text)
-            changed = True
+            changed.add(i)
     scope = Scope.of(vault, restorable)
     cached = len(texts) - len(misses)
     if not changed:
         return Outcome(None, None, scope, replaced, tuple(sorted(ids)), failed, cached)
-    walk.reserialize()
+    walk.reserialize(changed)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     return Outcome(body, None, scope, replaced, tuple(sorted(ids)), failed, cached)
 

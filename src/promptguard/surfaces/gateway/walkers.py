@@ -59,16 +59,18 @@ class Embedded(NamedTuple):
     container: Any
     key: Any
     document: Any
+    slots: range  # indexes of its string values in Walk.slots
 
 
 class Walk(NamedTuple):
     slots: list[Slot]
     embedded: list[Embedded]
 
-    def reserialize(self) -> None:
-        """Write parsed JSON-text values back after their slots changed."""
+    def reserialize(self, changed: set[int]) -> None:
+        """Write back the JSON-text values some of whose slots (indexes) changed."""
         for e in self.embedded:
-            e.container[e.key] = json.dumps(e.document, ensure_ascii=False)
+            if any(i in changed for i in e.slots):
+                e.container[e.key] = json.dumps(e.document, ensure_ascii=False)
 
 
 def _add(out: Walk, container: Any, key: Any, where: str) -> None:
@@ -111,7 +113,7 @@ def _json_text(container: Any, key: Any, where: str, out: Walk) -> None:
     before = len(out.slots)
     _strings(doc, where, out)
     if len(out.slots) > before:
-        out.embedded.append(Embedded(container, key, doc))
+        out.embedded.append(Embedded(container, key, doc, range(before, len(out.slots))))
 
 
 # -- Anthropic Messages ---------------------------------------------------------
