@@ -21,6 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
     "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
     "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
+    "hook": ("promptguard.commands.hook", "answer one coding-agent hook event (JSON on stdin)"),
+    "install": ("promptguard.commands.install", "register promptguard's hooks with an agent"),
+    "uninstall": ("promptguard.commands.uninstall", "remove promptguard's hooks from an agent"),
+    "doctor": ("promptguard.commands.doctor", "check every installed hook really protects you"),
+    "history": ("promptguard.commands.history", "find or scrub secrets in agents' transcripts"),
     "gateway": ("promptguard.commands.gateway",
                 "redacting proxy for the Claude and OpenAI APIs (ANTHROPIC_BASE_URL)"),
 }

@@ -1,1 +1,1 @@
-"""Surfaces: thin adapters that feed one host's text to the guard (promptguard.guard)."""
+"""Surfaces: thin adapters that carry text from a host to the guard and back."""
