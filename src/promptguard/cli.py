@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("promptguard.commands.watch", "watch the clipboard; redact secrets before a paste"),
     "service": ("promptguard.commands.service",
                 "install, remove or check the clipboard watcher as a login service"),
+    "gateway": ("promptguard.commands.gateway",
+                "redacting proxy for the Claude and OpenAI APIs (ANTHROPIC_BASE_URL)"),
 }
 
 
