@@ -73,7 +73,7 @@ def _events(reply: Reply, n: int) -> list[tuple[str, dict[str, Any]]]:
             "role": "assistant",
             "content": [{"type": "output_text", "text": reply.text, "annotations": []}],
         }
-        events = [
+        events: list[tuple[str, dict[str, Any]]] = [
             ("response.created", created),
             (
                 "response.output_item.added",
