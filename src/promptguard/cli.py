@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
     "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
     "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
+    "lsp": ("promptguard.commands.lsp", "language server (stdio) for editors"),
 }
 
 
