@@ -85,6 +85,16 @@ class Snapshot(NamedTuple):
         return self.path.parent if self.path is not None else Path.cwd()
 
 
+class _Pending:
+    """A scheduled scan: cancelled through `event` once it has started."""
+
+    task: asyncio.Future[None]
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self.started = False
+
+
 class Published(NamedTuple):
     """What the client was last shown for a document, for code actions."""
 
@@ -129,11 +139,12 @@ class PromptguardServer(LanguageServer):
         self.worker = Worker()
         self.guards = GuardCache(settings.options, on_reload=self._reloaded)
         self.published: dict[str, Published] = {}
-        # uri -> (version, cancel event, task) of the newest scheduled scan.
-        self._pending: dict[str, tuple[int, threading.Event, asyncio.Task[None]]] = {}
+        # The newest scheduled scan of each document.
+        self._pending: dict[str, _Pending] = {}
         self._redactions: dict[tuple[str, int], Verdict] = {}
         self.resolve_edits = False
         self._tasks: set[asyncio.Future[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _background(self, coro: Coroutine[Any, Any, None]) -> None:
         # The loop keeps only weak references to tasks: hold them until done.
@@ -158,8 +169,10 @@ class PromptguardServer(LanguageServer):
 
     def _reloaded(self, root: Path, error: str | None) -> None:
         # Called on the worker thread; pygls writes are not thread-safe.
+        if self._loop is None:
+            return
         what = f"config error: {error}" if error else "reloaded configuration"
-        self.loop.call_soon_threadsafe(self.log, f"promptguard: {root}: {what}",
+        self._loop.call_soon_threadsafe(self.log, f"promptguard: {root}: {what}",
                                        types.MessageType.Info)
 
     # -- documents -----------------------------------------------------------
@@ -176,19 +189,22 @@ class PromptguardServer(LanguageServer):
         doc = self.workspace.text_documents.get(uri)
         if doc is None:
             return
+        self._loop = asyncio.get_running_loop()
         self.cancel(uri)
         cancel = threading.Event()
         wait = self.settings.debounce if delay is None else delay
-        task = asyncio.ensure_future(self._scan_later(uri, cancel, wait))
-        self._pending[uri] = (doc.version or 0, cancel, task)
+        pending = _Pending(cancel)
+        pending.task = asyncio.ensure_future(self._scan_later(uri, pending, wait))
+        self._pending[uri] = pending
 
     def cancel(self, uri: str) -> None:
         old = self._pending.pop(uri, None)
         if old is not None:
-            _, event, task = old
-            event.set()
-            if not task.done():
-                task.cancel()
+            old.event.set()
+            # A scan still in its debounce is dropped; a running one stops
+            # at its next chunk (and says so) through the event.
+            if not old.started and not old.task.done():
+                old.task.cancel()
 
     def reload_config(self) -> None:
         """Drop every cached Guard (on the worker, before later scans), then rescan."""
@@ -203,7 +219,8 @@ class PromptguardServer(LanguageServer):
         for uri in list(self.workspace.text_documents):
             self.schedule(uri, delay=0)
 
-    async def _scan_later(self, uri: str, cancel: threading.Event, wait: float) -> None:
+    async def _scan_later(self, uri: str, pending: _Pending, wait: float) -> None:
+        cancel = pending.event
         try:
             await asyncio.sleep(wait)
         except asyncio.CancelledError:
@@ -211,16 +228,15 @@ class PromptguardServer(LanguageServer):
         snap = self.snapshot(uri)
         if snap is None or cancel.is_set():
             return
+        pending.started = True
         import time
 
         started = time.perf_counter()
+        self.log(f"scan of {uri} version {snap.version} started")
         try:
             result = await self.worker.run(lambda: self._scan(snap, cancel))
         except Cancelled:
             self.log(f"scan of {uri} version {snap.version} cancelled: superseded")
-            return
-        except asyncio.CancelledError:
-            # The scan runs on; its result is simply not published.
             return
         except Exception as e:
             # Only the type: an exception's message could quote the text.
