@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-
 from testing.lsp_client import Session
 from testing.lsp_client import apply_edits
 from testing.lsp_client import server_env
