@@ -270,9 +270,12 @@ class Scanner:
     def run_stream(self, chunks: Iterable[str], *, overlap: int = 65536) -> ScanResult:
         """Scan a long text given in pieces, with memory bounded by chunk size.
 
-        Consecutive buffers overlap by `overlap` characters (far longer than
-        any match), a finding is reported by the first buffer that holds it
-        whole, and offsets, lines and columns are absolute.
+        Each buffer reports the findings that start in its middle part: at
+        least `overlap` characters (far longer than any match) follow them
+        in the buffer and, except at the very start of the text, `overlap`
+        characters of context precede them, so a match is never cut at
+        either end and a context rule still sees its keyword. Offsets,
+        lines and columns are absolute.
         """
         findings: list[Finding] = []
         diagnostics: list[Diagnostic] = []
@@ -289,7 +292,7 @@ class Scanner:
             last = nxt is None
             result = self.run(buf)
             diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
-            cutoff = base + len(buf) - (0 if last else min(overlap, len(buf)))
+            cutoff = base + (len(buf) if last else max(0, len(buf) - overlap))
             for f in result.findings:
                 start = base + f.start
                 if start < emitted_upto or (not last and start >= cutoff):
@@ -301,7 +304,9 @@ class Scanner:
                     column=f.column + (base_col if f.line == 1 else 0),
                 ))
             emitted_upto = max(emitted_upto, cutoff)
-            keep_from = max(0, len(buf) - overlap)
+            # The next buffer starts `overlap` before the cutoff: what it
+            # reports (from the cutoff on) has that much context before it.
+            keep_from = max(0, cutoff - base - overlap)
             newlines = buf.count("\n", 0, keep_from)
             if newlines:
                 base_line += newlines
