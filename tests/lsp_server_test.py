@@ -340,3 +340,35 @@ def test_lsp_command_is_registered(argv: list[str], capsys: pytest.CaptureFixtur
         main(argv)
     assert exc.value.code == 0
     assert "--debounce-ms" in capsys.readouterr().out
+
+
+def test_saving_audits_the_saved_version_and_typing_does_not(tmp_path: Path) -> None:
+    import json
+    import os
+
+    log = Path(os.environ["PROMPTGUARD_AUDIT_LOG"])
+    key = fake_aws_key()
+    path = tmp_path / "deploy.sh"
+    counts: list[int] = []
+
+    def records() -> list[dict[str, object]]:
+        if not log.exists():
+            return []
+        return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+    async def body(s: Session) -> None:
+        uri = s.open(path, "echo hi\n", "shellscript")
+        await s.diagnostics(uri, 1)
+        s.change(uri, 2, (1, 0), (1, 0), f"export AWS_ACCESS_KEY_ID={key}\n")
+        await s.diagnostics(uri, 2)
+        counts.append(len(records()))
+        s.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            types.TextDocumentIdentifier(uri)))
+        await s.wait_for(lambda: len(records()) > 0, timeout=10)
+
+    run(tmp_path, body)
+    assert counts == [0]
+    got = records()
+    assert [(r["surface"], r["action"]) for r in got] == [("editor", "block")]
+    assert "aws-access-key-id" in json.dumps(got)
+    assert key not in log.read_text()

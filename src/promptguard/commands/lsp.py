@@ -22,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: 150)")
     parser.add_argument("--verbose", action="store_true",
                         help="report scan timings and cancellations to the editor's log")
-    parser.add_argument("--audit", action="store_true",
-                        help="append every scan's decisions to the audit log (off by default: "
-                             "the editor rescans on each pause in typing)")
+    parser.add_argument("--no-audit", action="store_true",
+                        help="do not append decisions to the audit log on save (unless the org "
+                             "policy requires it); scans while typing are never audited")
     parser.add_argument("--session", metavar="NAME",
                         help="vault session for placeholders (default: one per project)")
     parser.add_argument("--rules", action="append", default=[], metavar="PATH",
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from promptguard.surfaces.lsp.server import build
 
     _quiet_logging()
-    options = GuardOptions(rules=tuple(Path(p) for p in args.rules), audit=args.audit)
+    options = GuardOptions(rules=tuple(Path(p) for p in args.rules), audit=not args.no_audit)
     settings = ServerSettings(
         options=options, debounce=max(0, args.debounce_ms) / 1000, verbose=args.verbose,
         session=args.session,

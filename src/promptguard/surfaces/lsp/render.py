@@ -85,9 +85,9 @@ def diagnostics(
         entries.append(Entry(diag, d))
     problems = []
     top = to_range(Position(0, 0), Position(0, 0))
-    for diag in verdict.diagnostics:
+    for trouble in verdict.diagnostics:
         problems.append(types.Diagnostic(
-            range=top, message=f"{diag.rule_id}: {diag.message}",
+            range=top, message=f"{trouble.rule_id}: {trouble.message}",
             severity=types.DiagnosticSeverity.Information, source=SOURCE,
         ))
     if verdict.failed:

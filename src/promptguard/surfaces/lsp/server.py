@@ -101,6 +101,7 @@ class Published(NamedTuple):
     snapshot: Snapshot
     root: Path
     entries: tuple[render.Entry, ...]
+    verdict: Verdict
 
 
 class Worker:
@@ -260,7 +261,7 @@ class PromptguardServer(LanguageServer):
         rules = loaded.guard.scanner.rule_index()
         entries, problems = render.diagnostics(verdict, snap.text, rules, encoding,
                                                loaded.guard.on_error)
-        self._publish(snap, Published(snap, loaded.root, tuple(entries)), problems)
+        self._publish(snap, Published(snap, loaded.root, tuple(entries), verdict), problems)
 
     def _scan(self, snap: Snapshot, cancel: threading.Event) -> tuple[Loaded, Verdict | None]:
         """On the worker thread."""
@@ -271,8 +272,10 @@ class PromptguardServer(LanguageServer):
             return loaded, None
         if len(snap.text) > self.settings.stream_threshold:
             chunks = _chunks(snap.text, self.settings.chunk, cancel)
-            return loaded, loaded.guard.check_stream(chunks, source=snap.source)
-        return loaded, loaded.guard.check(snap.text, source=snap.source)
+            return loaded, loaded.guard.check_stream(chunks, source=snap.source, audit=False)
+        # Scans on typing are not audited (one record per pause in typing
+        # would drown the log); a save records the saved version's verdict.
+        return loaded, loaded.guard.check(snap.text, source=snap.source, audit=False)
 
     def _publish(self, snap: Snapshot, published: Published | None,
                  problems: list[types.Diagnostic]) -> None:
@@ -292,6 +295,29 @@ class PromptguardServer(LanguageServer):
             del self._redactions[key]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def audit_saved(self, uri: str) -> None:
+        """Append the saved version's decisions to the audit log (if enabled)."""
+        pub = self.current(uri)
+        if pub is None:
+            return
+        folder = pub.snapshot.folder
+
+        def work() -> None:
+            loaded = self.guards.get(folder)
+            if loaded.guard is not None:
+                note = loaded.guard.audit([pub.verdict])
+                if note is not None:
+                    self._loop_log(f"promptguard: {note.message}", types.MessageType.Warning)
+
+        async def go() -> None:
+            await self.worker.run(work)
+
+        self._background(go())
+
+    def _loop_log(self, text: str, kind: types.MessageType) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.log, text, kind)
 
     # -- code actions --------------------------------------------------------
     def current(self, uri: str) -> Published | None:
@@ -316,7 +342,7 @@ class PromptguardServer(LanguageServer):
                 loaded = self.guards.get(snap.folder)
                 if loaded.guard is None:
                     return None
-                return loaded.guard.redact(snap.text, source=snap.source,
+                return loaded.guard.redact(snap.text, source=snap.source, audit=False,
                                            session=self.session(pub.root), everything=True)
 
             verdict = await self.worker.run(work)
@@ -559,6 +585,7 @@ def build(settings: ServerSettings) -> PromptguardServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     @_contained
     def did_save(ls: PromptguardServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.audit_saved(params.text_document.uri)
         if params.text_document.uri.rsplit("/", 1)[-1] in CONFIG_NAMES:
             ls.reload_config()
 
