@@ -372,3 +372,30 @@ def test_saving_audits_the_saved_version_and_typing_does_not(tmp_path: Path) -> 
     assert [(r["surface"], r["action"]) for r in got] == [("editor", "block")]
     assert "aws-access-key-id" in json.dumps(got)
     assert key not in log.read_text()
+
+
+def test_replace_every_finding_in_the_file(tmp_path: Path) -> None:
+    keys = [fake_aws_key(), fake_aws_key()]
+    text = f"a = '{keys[0]}'\nmail = '{EMAIL}'\nb = '{keys[1]}'\nc = '{keys[0]}'\n"
+    out: dict[str, object] = {}
+
+    async def body(s: Session) -> None:
+        uri = s.open(tmp_path / "cfg.py", text, "python")
+        diags = await s.diagnostics(uri, 1)
+        assert len(diags) == 4
+        actions = await s.code_actions(uri, diags[0].range, diags[:1])
+        every = _action(actions, "Replace every finding in this file")
+        resolved = await s.resolve(every)
+        assert resolved.edit is not None and resolved.edit.changes is not None
+        out["fixed"] = fixed = apply_edits(text, resolved.edit.changes[uri])
+        s.replace_all(uri, 2, fixed)
+        out["after"] = await s.diagnostics(uri, 2)
+
+    session = run(tmp_path, body)
+    lines = str(out["fixed"]).splitlines()
+    # Same value, same placeholder; PII gets its own kind of placeholder.
+    assert lines[0] == lines[3].replace("c = ", "a = ") == "a = '<AWS_ACCESS_KEY_ID_1>'"
+    assert lines[2] == "b = '<AWS_ACCESS_KEY_ID_2>'"
+    assert lines[1].startswith("mail = '<") and EMAIL not in lines[1]
+    assert out["after"] == []
+    assert_clean(session, *keys, EMAIL)

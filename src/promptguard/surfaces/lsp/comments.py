@@ -86,14 +86,14 @@ def syntax_for(language_id: str | None, filename: str) -> CommentSyntax | None:
     """The comment syntax for a document, or None where no comment can be added."""
     lang = (language_id or "").lower()
     suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename[1:] else ""
-    if lang in NO_COMMENTS or (not lang and suffix in NO_COMMENTS):
+    # A .json file stays data even if the editor calls it plain text;
+    # only a language that has comments (jsonc) overrides its suffix.
+    if lang in NO_COMMENTS or (suffix in NO_COMMENTS and lang not in ("jsonc", "json5")):
         return None
     if lang in _BY_LANGUAGE:
         return _BY_LANGUAGE[lang]
     if filename in _BY_NAME:
         return _BY_NAME[filename]
-    if suffix in NO_COMMENTS:
-        return None
     return _BY_SUFFIX.get(suffix, BARE if lang in ("", "plaintext") else HASH)
 
 

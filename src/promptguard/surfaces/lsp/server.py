@@ -57,7 +57,7 @@ class ServerSettings(NamedTuple):
     debounce: float = 0.15
     # Documents longer than this (characters) are scanned as a stream of
     # `chunk`-sized pieces, so a newer edit can stop the scan part way.
-    stream_threshold: int = 512 * 1024
+    stream_threshold: int = 2 * 1024 * 1024
     chunk: int = 256 * 1024
     # Log scan timings and cancellations (window/logMessage, type Log).
     verbose: bool = False
