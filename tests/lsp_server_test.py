@@ -399,3 +399,63 @@ def test_replace_every_finding_in_the_file(tmp_path: Path) -> None:
     assert lines[1].startswith("mail = '<") and EMAIL not in lines[1]
     assert out["after"] == []
     assert_clean(session, *keys, EMAIL)
+
+
+def test_one_guard_per_project_root(tmp_path: Path) -> None:
+    strict, plain = tmp_path / "strict", tmp_path / "plain"
+    for project in (strict, plain):
+        (project / "my docs").mkdir(parents=True)
+        (project / ".git").mkdir()
+    (strict / ".promptguard.toml").write_text('[policy.category]\npii = "block"\n')
+    text = f"Owner: {EMAIL}\n"
+    got: dict[str, list[types.Diagnostic]] = {}
+
+    async def body(s: Session) -> None:
+        for name, project in (("strict", strict), ("plain", plain)):
+            uri = s.open(project / "my docs" / "README.md", text, "markdown")
+            got[name] = await s.diagnostics(uri, 1)
+        # A notebook cell finds its notebook's project; an untitled buffer the workspace's.
+        cell = f"vscode-notebook-cell:{strict.as_posix()}/analysis.ipynb#W0sZmlsZQ%3D%3D"
+        s.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=cell, language_id="python", version=1, text=text)))
+        got["cell"] = await s.diagnostics(cell, 1)
+        s.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri="untitled:Untitled-1", language_id="plaintext",
+                                   version=1, text=text)))
+        got["untitled"] = await s.diagnostics("untitled:Untitled-1", 1)
+
+    run(tmp_path, body)
+    assert [d.severity for d in got["strict"]] == [types.DiagnosticSeverity.Error]
+    assert [d.severity for d in got["plain"]] == [types.DiagnosticSeverity.Warning]
+    assert [d.severity for d in got["cell"]] == [types.DiagnosticSeverity.Error]
+    assert [d.code for d in got["untitled"]] == ["email-address"]
+
+
+def test_clients_without_resolve_get_the_edit_up_front(tmp_path: Path) -> None:
+    key = fake_aws_key()
+    text = f"token = '{key}'\n"
+    out: list[types.CodeAction] = []
+    plain = types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
+        code_action=types.CodeActionClientCapabilities()))
+
+    async def body(s: Session) -> None:
+        uri = s.open(tmp_path / "a.py", text, "python")
+        diags = await s.diagnostics(uri, 1)
+        out.extend(await s.code_actions(uri, diags[0].range, diags))
+
+    tmp_path.joinpath(".git").mkdir()
+    session = Session(tmp_path, server_env(), ["--debounce-ms", "20"])
+
+    async def main() -> None:
+        await session.start(capabilities=plain)
+        try:
+            await asyncio.wait_for(body(session), 60)
+        finally:
+            await session.stop()
+
+    asyncio.run(main())
+    placeholder = _action(out, "Replace with a placeholder")
+    assert placeholder.edit is not None and placeholder.edit.changes is not None
+    [edit] = next(iter(placeholder.edit.changes.values()))
+    assert edit.new_text == "<AWS_ACCESS_KEY_ID_1>"
+    assert_clean(session, key)

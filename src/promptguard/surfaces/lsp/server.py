@@ -27,6 +27,7 @@ from typing import TypeVar
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from promptguard.surfaces.lsp import comments
 from promptguard.surfaces.lsp import render
@@ -75,14 +76,14 @@ class Snapshot(NamedTuple):
     text: str
     path: Path | None
     language_id: str | None
+    # Where config discovery starts: the file's folder; for a notebook cell
+    # (vscode-notebook-cell:/path/nb.ipynb#...) the notebook's; for an
+    # untitled buffer the workspace root.
+    folder: Path
 
     @property
     def source(self) -> str:
         return str(self.path) if self.path is not None else self.uri
-
-    @property
-    def folder(self) -> Path:
-        return self.path.parent if self.path is not None else Path.cwd()
 
 
 class _Pending:
@@ -177,17 +178,34 @@ class PromptguardServer(LanguageServer):
                                        types.MessageType.Info)
 
     # -- documents -----------------------------------------------------------
+    def document(self, uri: str) -> TextDocument | None:
+        from urllib.parse import unquote
+
+        # pygls files documents under the unquoted URI (spaces, notebook cells).
+        return self.workspace.text_documents.get(unquote(uri))
+
     def snapshot(self, uri: str) -> Snapshot | None:
-        doc = self.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if doc is None:
             return None
         fs = to_fs_path(uri) if uri.startswith("file:") else None
-        return Snapshot(uri, doc.version or 0, doc.source, Path(fs) if fs else None,
-                        doc.language_id)
+        path = Path(fs) if fs else None
+        return Snapshot(uri, doc.version or 0, doc.source, path, doc.language_id,
+                        path.parent if path is not None else self._folder_of(uri))
+
+    def _folder_of(self, uri: str) -> Path:
+        from urllib.parse import unquote
+        from urllib.parse import urlparse
+
+        where = Path(unquote(urlparse(uri).path))
+        if where.is_absolute() and where.parent.is_dir():
+            return where.parent
+        root = self.workspace.root_path
+        return Path(root) if root else Path.cwd()
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         """Scan the document after the debounce, cancelling any older scan."""
-        doc = self.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if doc is None:
             return
         self._loop = asyncio.get_running_loop()
@@ -217,7 +235,8 @@ class PromptguardServer(LanguageServer):
 
     def rescan_all(self) -> None:
         self._redactions.clear()
-        for uri in list(self.workspace.text_documents):
+        # The client's own URIs (pygls keys its table by unquoted URI).
+        for uri in [d.uri for d in self.workspace.text_documents.values()]:
             self.schedule(uri, delay=0)
 
     async def _scan_later(self, uri: str, pending: _Pending, wait: float) -> None:
@@ -323,7 +342,7 @@ class PromptguardServer(LanguageServer):
     def current(self, uri: str) -> Published | None:
         """The published result, if it still describes the document's text."""
         pub = self.published.get(uri)
-        doc = self.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if pub is None or doc is None or (doc.version or 0) != pub.snapshot.version:
             return None
         return pub
