@@ -9,6 +9,7 @@ from testing import fakes
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
 from promptguard.models import Allowlist
+from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import load_ruleset
@@ -24,7 +25,7 @@ def _rule(**kw: object) -> Rule:
     return Rule(**base)  # type: ignore[arg-type]
 
 
-def _scan(text: str, *rules: Rule, **settings: object) -> list:
+def _scan(text: str, *rules: Rule, **settings: object) -> list[Finding]:
     return Scanner(RuleSet.from_rules(list(rules)), ScanSettings(**settings)).scan(text)  # type: ignore[arg-type]
 
 

@@ -31,7 +31,7 @@ def _module(name: str) -> ModuleType:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, the other commands get help-only stubs."""
-    from promptguard import __version__
+    from promptguard._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="promptguard",
