@@ -458,23 +458,31 @@ class PromptguardServer(LanguageServer):
 
         def work() -> str:
             from promptguard import baseline
+            from promptguard import cachekey
             from promptguard.allowlist import relative_label
+            from promptguard.dirs import data_dir
+            from promptguard.filelock import locked
 
             loaded = self.guards.get(path.parent)
             if loaded.guard is None:
                 return f"not added: {loaded.error}"
             cfg = loaded.guard.config
             target: Path = cfg.baseline_target
-            entries: set[baseline.Entry] = set()
-            ds: frozenset[baseline.DetectSecretsEntry] = frozenset()
-            if target.exists():
-                if "plugins_used" in target.read_text(encoding="utf-8", errors="replace"):
-                    return (f"not added: {target} is a detect-secrets baseline; import it with "
-                            "`promptguard baseline create --import-detect-secrets`")
-                old = baseline.load(target, cfg.root)
-                entries, ds = set(old.entries), old.detect_secrets
-            entries.add(baseline.Entry(relative_label(str(path), cfg.root), rule_id, fingerprint))
-            baseline.write(target, entries, ds)
+            entry = baseline.Entry(relative_label(str(path), cfg.root), rule_id, fingerprint)
+            # Two editors on one project must not lose each other's entries.
+            locks = data_dir()
+            locks.mkdir(parents=True, exist_ok=True)
+            with locked(locks / f"baseline-{cachekey.key(str(target.resolve()))}.lock"):
+                entries: set[baseline.Entry] = set()
+                ds: frozenset[baseline.DetectSecretsEntry] = frozenset()
+                if target.exists():
+                    if "plugins_used" in target.read_text(encoding="utf-8", errors="replace"):
+                        return (f"not added: {target} is a detect-secrets baseline; import it "
+                                "with `promptguard baseline create --import-detect-secrets`")
+                    old = baseline.load(target, cfg.root)
+                    entries, ds = set(old.entries), old.detect_secrets
+                entries.add(entry)
+                baseline.write(target, entries, ds)
             self.guards.invalidate()
             return f"added {rule_id} in {path.name} to {target}"
 
