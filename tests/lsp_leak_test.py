@@ -72,8 +72,9 @@ def test_no_server_output_holds_a_found_value(tmp_path: Path) -> None:
                     if a.data is not None:
                         resolved = await session.resolve(a)
                         counts["resolved"] += resolved.edit is not None
-                        own.extend(e.new_text for e in (resolved.edit.changes or {}).get(uri, ())
-                                   if resolved.edit is not None)
+                        if resolved.edit is not None:
+                            own.extend(e.new_text
+                                       for e in (resolved.edit.changes or {}).get(uri, ()))
                     elif a.command is not None and a.command.command == "promptguard.explain":
                         explained = await session.execute(a.command)
                         counts["explained"] += explained is not None
