@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from lsprotocol import types
 
+from promptguard.surfaces.lsp import comments
 from promptguard.surfaces.lsp.positions import Position
 from promptguard.surfaces.lsp.positions import positions
 
@@ -123,7 +124,7 @@ def explain(decision: Decision, rule: Rule | None, policy_reason: str) -> str:
         f"On the editor surface this is **{decision.action}** ({policy_reason}).",
         "",
         "Fix: replace it with a placeholder (and rotate it if it was ever real); if it is "
-        f"not a secret, allow it with `promptguard: allow[{f.rule_id}]`, or add it to the "
+        f"not a secret, allow it with `{comments.pragma(f.rule_id)}`, or add it to the "
         "project's baseline once reviewed.",
     ]
     if rule is not None and rule.references:

@@ -389,7 +389,7 @@ class PromptguardServer(LanguageServer):
                 data={**data, "kind": "placeholder"}))
             if syntax is not None:
                 out.append(types.CodeAction(
-                    title=f"{TITLE_ALLOW}: promptguard: allow[{f.rule_id}]",
+                    title=f"{TITLE_ALLOW}: {comments.pragma(f.rule_id)}",
                     kind=types.CodeActionKind.QuickFix, diagnostics=[e.diagnostic],
                     edit=self._allow_edit(snap, f.start, f.rule_id, syntax)))
             if snap.path is not None:
