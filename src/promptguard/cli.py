@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "install, remove or check the clipboard watcher as a login service"),
     "gateway": ("promptguard.commands.gateway",
                 "redacting proxy for the Claude and OpenAI APIs (ANTHROPIC_BASE_URL)"),
+    "lsp": ("promptguard.commands.lsp", "language server (stdio) for editors"),
 }
 
 
