@@ -185,3 +185,109 @@ def generic_password_bare(value: str) -> bool:
             return False  # a variable holding the password: `passwd = password_mgr`
         return bits_per_char(value) >= 4.5
     return True
+
+
+# -- the confident generic tier ------------------------------------------------
+# A generic finding blocks (is promoted to `context` confidence) only when the
+# *name* it is assigned to says "credential" unambiguously and the value is
+# rare enough. The threshold is a rule param (`promote_rarity`, bits/char):
+# identifiers cost 3-5 bits/char under the bigram model, random 16-char hex
+# 5.3+ (1st percentile), 32-char base62 7.7+; see rules/generic.toml.
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# The last word of a strong name: what the value *is*.
+_STRONG_LAST = frozenset({
+    "token", "secret", "key", "apikey", "accesskey", "secretkey", "privatekey", "authkey",
+    "accesstoken", "authtoken", "apitoken", "clientsecret", "appsecret", "apisecret",
+    "credential", "credentials", "pat",
+})
+# Last words that are a strong name on their own, written as one word.
+_COMPOUNDS = ("apikey", "accesskey", "secretkey", "privatekey", "accesstoken", "authtoken",
+              "apitoken", "clientsecret", "appsecret", "apisecret")
+# Words before the last one that make the name something other than a
+# credential: pagination cursors (NextToken), CSRF tokens, public keys, ids.
+_WEAK_QUALIFIERS = frozenset({
+    "next", "page", "continuation", "pagination", "cursor", "marker", "sync", "start",
+    "resume", "state", "csrf", "xsrf", "anti", "request", "idempotency", "nonce", "public",
+    "publishable", "pub", "site", "cache", "sort", "partition", "primary", "foreign",
+    "lookup", "hash", "hashed", "dummy", "fake", "mock", "example", "sample", "placeholder",
+    "encrypted", "id", "kid", "ref", "reference", "device", "push", "registration",
+})
+_ENCODED_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+# Words that may stand before a bare `token =` without naming what it is for:
+# declarations, types and articles ("const token = ...", "the token: ...").
+_NOT_QUALIFIERS = frozenset({
+    "const", "let", "var", "val", "def", "export", "public", "private", "protected",
+    "static", "final", "readonly", "string", "str", "char", "int", "auto", "local", "my",
+    "our", "set", "declare", "dim", "the", "an", "your", "new", "this", "self", "is", "of",
+    "for", "with", "and", "or", "not", "if", "else", "return", "bearer", "basic", "to",
+    "in", "at", "as", "global", "mut", "pub", "fn", "func", "void", "type", "default",
+    "optional", "required", "some", "any", "our", "their", "its", "his", "her", "no",
+})
+
+
+def _name_before(text: str, pos: int) -> str:
+    """The identifier the rule's match starts in (the regex anchors on its stem).
+
+    A bare stem written after another word, "zenrows token = '...'", is named
+    by that word, as ZENROWS_TOKEN would be; declarations ("const token")
+    are not.
+    """
+    start = pos
+    while start > 0 and text[start - 1] in _NAME_CHARS:
+        start -= 1
+    end = pos
+    n = len(text)
+    while end < n and text[end] in _NAME_CHARS:
+        end += 1
+    name = text[start:end]
+    if start >= 2 and text[start - 1] in " \t" and name.lower() in _STRONG_LAST:
+        before = start - 1
+        while before > 0 and text[before - 1] in _NAME_CHARS:
+            before -= 1
+        word = text[before:start - 1]
+        line_start = before == 0 or text[before - 1] in "\n\r\t "
+        if line_start and len(word) >= 3 and word.isalnum() and word.lower() not in _NOT_QUALIFIERS:
+            return f"{word}_{name}"
+    return name
+
+
+def strong_name(name: str) -> bool:
+    """`PAYMENT_API_KEY`, `client_secret`, `stripeToken`, `openweatherapikey`; not
+    `token`, `NextToken`, `token3`, `public_key`, `sessionKey_id`."""
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if not words or words[-1] not in _STRONG_LAST:
+        return False
+    if len(words) == 1:
+        return words[0] in _COMPOUNDS or (words[0].endswith(_COMPOUNDS) and len(words[0]) > 7)
+    return not _WEAK_QUALIFIERS.intersection(words[:-1])
+
+
+def _encoded_text(value: str) -> bool:
+    """Base64 of plain words ("ZHVtbXkgdGV4dA==" is "dummy text"): data, not a key."""
+    if len(value) % 4 or not _ENCODED_TEXT.fullmatch(value):
+        return False
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return bool(raw) and all(32 <= b < 127 or b in (9, 10, 13) for b in raw) and (
+        sum(chr(b).isalpha() or b == 32 for b in raw) >= 0.8 * len(raw)
+    )
+
+
+def promotes(text: str, match_start: int, secret: str, threshold: float) -> bool:
+    """Whether a generic match is confident enough to block (see module notes)."""
+    if not strong_name(_name_before(text, match_start)):
+        return False
+    if _encoded_text(secret):
+        return False
+    if _is_uuid(secret):
+        return False  # accepted as a key, but as often an id: keep it a warning
+    return bits_per_char(secret) >= threshold
