@@ -371,8 +371,11 @@ class Scanner:
             # client_secret) and a rare value make a heuristic match block.
             threshold = rule.param("promote_rarity", 0.0)
             if isinstance(threshold, (int, float)) and threshold > 0:
+                from promptguard.rarity import not_a_secret_name
                 from promptguard.rarity import promotes
 
+                if not_a_secret_name(text, m.start()):
+                    return None
                 if promotes(text, m.start(), secret, float(threshold)):
                     confidence = "context"
         return confidence

@@ -65,7 +65,13 @@ _DUMMY_WORDS = frozenset({
     "foo", "bar", "baz", "qux", "spam", "eggs", "python", "example", "sample", "demo",
     "bad", "wrong", "incorrect", "invalid", "some", "my", "your", "changeit",
     "does", "not", "exist", "nope", "none", "null", "mypass", "yourpass",
+    # Self-describing documentation values: "mynewpassword", "top secret",
+    # "SomeKindOfPassword123!", "PassWordMustBeAtLeast6Chars.", "open sesame"
+    # (the RFC 7617 Basic-auth example).
+    "new", "old", "top", "kind", "of", "must", "be", "at", "least", "chars", "char", "word",
+    "pasword", "pswd", "open", "sesame", "super", "ecret",
 })
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _PROSE_WORDS = frozenset({
     "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
     "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
@@ -111,6 +117,7 @@ def _dummy(value: str) -> bool:
     return ok[-1]
 
 
+_FORMAT_SPEC = re.compile(r"%[-#+ 0-9.]*[sdifrxX]|%\([a-z_]+\)")
 _STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
 _CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+|[a-z]+")
 
@@ -144,7 +151,7 @@ def generic_token(value: str) -> bool:
         return False  # "ClientVpnEndpoints": an identifier, not a token
     if v.lower().startswith(_DIGEST_PREFIXES) or _is_code_reference(v):
         return False
-    if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")):
+    if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")) or _FORMAT_SPEC.search(v):
         return False  # a format string, not a value
     if "/" in v and bits_per_char(v.replace("/", "")) < 5.0:
         return False  # a path or MIME type, not a key
@@ -166,7 +173,7 @@ def generic_password(value: str) -> bool:
         return False  # a path (pwd is also "print working directory")
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False  # prose such as a UI prompt; a passphrase has no "the"
-    if _dummy(v):
+    if _dummy(v) or _TIMESTAMP.fullmatch(v):
         return False
 
     return not _is_code_reference(v)
@@ -212,7 +219,7 @@ _WEAK_QUALIFIERS = frozenset({
     "resume", "state", "csrf", "xsrf", "anti", "request", "idempotency", "nonce", "public",
     "publishable", "pub", "site", "cache", "sort", "partition", "primary", "foreign",
     "lookup", "hash", "hashed", "dummy", "fake", "mock", "example", "sample", "placeholder",
-    "encrypted", "id", "kid", "ref", "reference", "device", "push", "registration",
+    "encrypted", "id", "kid", "ref", "activation", "serial", "product", "reference", "device", "push", "registration",
 })
 _ENCODED_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
@@ -280,6 +287,20 @@ def _encoded_text(value: str) -> bool:
     return bool(raw) and all(32 <= b < 127 or b in (9, 10, 13) for b in raw) and (
         sum(chr(b).isalpha() or b == 32 for b in raw) >= 0.8 * len(raw)
     )
+
+
+# Name words that make a generic match something other than a secret:
+# pagination cursors and paginator fields (NextContinuationToken,
+# "result_key": "Reservations"), CSRF tokens.
+_NOT_SECRET_NAME_WORDS = frozenset({
+    "continuation", "pagination", "cursor", "marker", "result", "results", "csrf", "xsrf",
+    "next", "page",
+})
+
+
+def not_a_secret_name(text: str, match_start: int) -> bool:
+    words = {w.lower() for w in _NAME_WORDS.findall(_name_before(text, match_start))}
+    return not _NOT_SECRET_NAME_WORDS.isdisjoint(words)
 
 
 def promotes(text: str, match_start: int, secret: str, threshold: float) -> bool:
