@@ -78,7 +78,7 @@ CLASSES = {
 }
 UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 KEY_CLASS = "[A-Za-z0-9_-]"
-STEMS = "(?:api[_.-]?key|apikey|key|token|secret|pat|auth|credential)"
+STEMS = "(?:api[_.-]?key|apikey|key|token|secret|pat|auth|credential|access|private)"
 # Right after the key word: names that hold an id, a URL or a type, not the value.
 NOT_VALUE = (r"(?![_.-]?(?:id|name|url|uri|path|file|type|header|prefix|len|length|size|"
              r"version|expir\w*|format)\b)")
@@ -232,7 +232,7 @@ def render_rule(v: Vendor) -> str:
         desc = (f"{v.name}: {shape}, recognised next to the vendor's name "
                 f"({', '.join(v.names)}) and a key word in an assignment.")
         regex = (f"(?i:(?<![A-Za-z0-9])(?:{names})[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
-                 f"[\\w.-]{{0,12}}[\"']?\\s{{0,5}}(?:=>|:=|[:=])\\s{{0,5}}[\"']?)"
+                 f"[\\w.-]{{0,12}}(?:[\"']?\\s{{0,5}}(?:=>|:=|[:=])\\s{{0,5}}[\"']?|[ \\t]{{1,3}}|[ \\t]?[-.][ \\t]?))"
                  f"({_esc(prefix)}{spec.regex()})(?![\\w+/=-])")
         keywords = sorted({n.lower() for n in v.names})
         examples = []
@@ -246,6 +246,7 @@ def render_rule(v: Vendor) -> str:
                 examples.append(f'"{n}_{v.kind}": "{value}"')
             else:
                 examples.append(f"{n} {v.kind}: '{value}'")
+        examples.append(f"{v.names[0]} {v.kind.upper()} {prefix}{spec.sample(rng)}")
         value = prefix + spec.sample(rng)
         examples.append(f'{v.names[0]}_{v.kind} = "{value}"')
         env = _env(v.names[0], v.kind)

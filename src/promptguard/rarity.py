@@ -76,7 +76,12 @@ _PROSE_WORDS = frozenset({
     "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
     "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
     "characters", "required", "confirm", "incorrect", "wrong", "here",
+    "doesnt", "dont", "isnt", "cant", "wont",
 })
+# "#add-password", ".login-field": a CSS selector or DOM id, not a value.
+_SELECTOR = re.compile(r"[#.][A-Za-z][\w-]*")
+# "jjwt-jackson-0.11.2", "lodash@4.17.21": a package and its version.
+_VERSIONED = re.compile(r".*[A-Za-z][\w.-]*[-@:]v?\d+(?:\.\d+)+(?:[-.][\w.]+)?")
 
 
 def _is_uuid(v: str) -> bool:
@@ -151,6 +156,8 @@ def generic_token(value: str) -> bool:
         return False  # "ClientVpnEndpoints": an identifier, not a token
     if v.lower().startswith(_DIGEST_PREFIXES) or _is_code_reference(v):
         return False
+    if _VERSIONED.fullmatch(v) or _encoded_text(v):
+        return False  # a package version, or base64 of plain words
     if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")) or _FORMAT_SPEC.search(v):
         return False  # a format string, not a value
     if "/" in v and bits_per_char(v.replace("/", "")) < 5.0:
@@ -173,6 +180,10 @@ def generic_password(value: str) -> bool:
         return False  # a path (pwd is also "print working directory")
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False  # prose such as a UI prompt; a passphrase has no "the"
+    if _SELECTOR.fullmatch(v) or v.startswith("+"):
+        return False  # a selector, or the tail of a string concatenation ("+new ...")
+    if "/" in v and bits_per_char(v.replace("/", "")) < 4.5:
+        return False  # a route or path: "cms/sites/passwords#edit"
     if _dummy(v) or _TIMESTAMP.fullmatch(v):
         return False
 
@@ -284,7 +295,8 @@ def _encoded_text(value: str) -> bool:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return False
-    return bool(raw) and all(32 <= b < 127 or b in (9, 10, 13) for b in raw) and (
+    # Words: printable, mostly letters, and at least one space between them.
+    return bool(raw) and b" " in raw and all(32 <= b < 127 or b in (9, 10, 13) for b in raw) and (
         sum(chr(b).isalpha() or b == 32 for b in raw) >= 0.8 * len(raw)
     )
 
