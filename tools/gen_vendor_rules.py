@@ -55,7 +55,8 @@ PACKS = {
     "maps": "Maps, geocoding, IP geolocation, weather and location data APIs (long tail)",
     "auth": "Identity, SSO, authentication and secrets-management services (long tail)",
     "data": "Databases-as-a-service, search, vector stores and data platforms (long tail)",
-    "saas": "SaaS APIs: CRM, project management, marketing, documents, scraping, finance data (long tail)",
+    "saas": ("SaaS APIs: CRM, project management, marketing, documents, scraping, finance "
+             "data (long tail)"),
 }
 
 ALPHABETS = {
@@ -82,6 +83,8 @@ STEMS = "(?:api[_.-]?key|apikey|key|token|secret|pat|auth|credential|access|priv
 # Right after the key word: names that hold an id, a URL or a type, not the value.
 NOT_VALUE = (r"(?![_.-]?(?:id|name|url|uri|path|file|type|header|prefix|len|length|size|"
              r"version|expir\w*|format)\b)")
+# An assignment (=, :, =>), or, in notes, chat and logs, a space, dash or dot.
+SEPARATOR = r"""(?:["']?\s{0,5}(?:=>|:=|[:=])\s{0,5}["']?|[ \t]{1,3}|[ \t]?[-.][ \t]?)"""
 SEVERITY = {"ai": "high", "payments": "critical", "auth": "critical", "data": "critical"}
 
 
@@ -114,7 +117,8 @@ class Spec(NamedTuple):
                 any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
             ):
                 if not any(w in value.lower() for w in ("your", "xxxx", "test", "exam", "fake")) \
-                        and shannon_entropy(value) >= min(self.entropy() + 0.2, 0.8 * math.log2(n)) \
+                        and shannon_entropy(value) >= min(self.entropy() + 0.2,
+                                                          0.8 * math.log2(n)) \
                         and not is_placeholder(value):
                     return value
 
@@ -222,7 +226,8 @@ def render_rule(v: Vendor) -> str:
         value2 = v.prefix + spec.sample(rng)
         env = _env(v.names[0], v.kind)
         examples = [f"{env}={value}", f'curl -H "Authorization: Bearer {value2}" https://api.example.net/v1']
-        short = v.prefix + spec.sample(rng, max(1, spec.low - 6)) if spec.alphabet not in ("uuid",) else v.prefix + "0f3a"
+        short = (v.prefix + spec.sample(rng, max(1, spec.low - 6))
+                 if spec.alphabet != "uuid" else v.prefix + "0f3a")
         negatives = [f"{env}={short}", f"{env}={v.prefix}{'x' * max(spec.low, 8)}",
                      f"{env}=${{{env}}}"]
         confidence = "prefix"
@@ -232,7 +237,7 @@ def render_rule(v: Vendor) -> str:
         desc = (f"{v.name}: {shape}, recognised next to the vendor's name "
                 f"({', '.join(v.names)}) and a key word in an assignment.")
         regex = (f"(?i:(?<![A-Za-z0-9])(?:{names})[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
-                 f"[\\w.-]{{0,12}}(?:[\"']?\\s{{0,5}}(?:=>|:=|[:=])\\s{{0,5}}[\"']?|[ \\t]{{1,3}}|[ \\t]?[-.][ \\t]?))"
+                 f"[\\w.-]{{0,12}}{SEPARATOR})"
                  f"({_esc(prefix)}{spec.regex()})(?![\\w+/=-])")
         keywords = sorted({n.lower() for n in v.names})
         examples = []

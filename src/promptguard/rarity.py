@@ -71,7 +71,9 @@ _DUMMY_WORDS = frozenset({
     "new", "old", "top", "kind", "of", "must", "be", "at", "least", "chars", "char", "word",
     "pasword", "pswd", "open", "sesame", "super", "ecret",
 })
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _PROSE_WORDS = frozenset({
     "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
     "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
@@ -80,6 +82,8 @@ _PROSE_WORDS = frozenset({
 })
 # "#add-password", ".login-field": a CSS selector or DOM id, not a value.
 _SELECTOR = re.compile(r"[#.][A-Za-z][\w-]*")
+# '"+new Buffer("feast")': the tail of a string concatenation, not a value.
+_CONCAT_TAIL = re.compile(r"\+\s*(?:new\s+)?[A-Za-z_][\w.]*\s*\(")
 # "jjwt-jackson-0.11.2", "lodash@4.17.21": a package and its version.
 _VERSIONED = re.compile(r".*[A-Za-z][\w.-]*[-@:]v?\d+(?:\.\d+)+(?:[-.][\w.]+)?")
 
@@ -180,7 +184,7 @@ def generic_password(value: str) -> bool:
         return False  # a path (pwd is also "print working directory")
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False  # prose such as a UI prompt; a passphrase has no "the"
-    if _SELECTOR.fullmatch(v) or v.startswith("+"):
+    if _SELECTOR.fullmatch(v) or _CONCAT_TAIL.match(v):
         return False  # a selector, or the tail of a string concatenation ("+new ...")
     if "/" in v and bits_per_char(v.replace("/", "")) < 4.5:
         return False  # a route or path: "cms/sites/passwords#edit"
@@ -230,7 +234,8 @@ _WEAK_QUALIFIERS = frozenset({
     "resume", "state", "csrf", "xsrf", "anti", "request", "idempotency", "nonce", "public",
     "publishable", "pub", "site", "cache", "sort", "partition", "primary", "foreign",
     "lookup", "hash", "hashed", "dummy", "fake", "mock", "example", "sample", "placeholder",
-    "encrypted", "id", "kid", "ref", "activation", "serial", "product", "reference", "device", "push", "registration",
+    "encrypted", "id", "kid", "ref", "activation", "serial", "product", "reference", "device",
+    "push", "registration",
 })
 _ENCODED_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
@@ -243,7 +248,7 @@ _NOT_QUALIFIERS = frozenset({
     "our", "set", "declare", "dim", "the", "an", "your", "new", "this", "self", "is", "of",
     "for", "with", "and", "or", "not", "if", "else", "return", "bearer", "basic", "to",
     "in", "at", "as", "global", "mut", "pub", "fn", "func", "void", "type", "default",
-    "optional", "required", "some", "any", "our", "their", "its", "his", "her", "no",
+    "optional", "required", "some", "any", "their", "its", "his", "her", "no",
 })
 
 
