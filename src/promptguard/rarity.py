@@ -282,10 +282,11 @@ def strong_name(name: str) -> bool:
     """`PAYMENT_API_KEY`, `client_secret`, `stripeToken`, `openweatherapikey`; not
     `token`, `NextToken`, `token3`, `public_key`, `sessionKey_id`."""
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if len(words) == 1:
+        # One word: "apikey", or a vendor glued to one ("openweatherapikey").
+        return words[0].endswith(_COMPOUNDS)
     if not words or words[-1] not in _STRONG_LAST:
         return False
-    if len(words) == 1:
-        return words[0] in _COMPOUNDS or (words[0].endswith(_COMPOUNDS) and len(words[0]) > 7)
     return not _WEAK_QUALIFIERS.intersection(words[:-1])
 
 
