@@ -371,6 +371,18 @@ class Scanner:
                 return None
             else:
                 confidence = _demote(confidence)
+        if confidence == "generic" and rule.params:
+            # The confident generic tier: a strong name (PAYMENT_API_KEY,
+            # client_secret) and a rare value make a heuristic match block.
+            threshold = rule.param("promote_rarity", 0.0)
+            if isinstance(threshold, (int, float)) and threshold > 0:
+                from promptguard.rarity import not_a_secret_name
+                from promptguard.rarity import promotes
+
+                if not_a_secret_name(text, m.start()):
+                    return None
+                if promotes(text, m.start(), secret, float(threshold)):
+                    confidence = "context"
         return confidence
 
     def _allowlisted(self, text: str, rule: Rule, m: regex.Match[str], secret: str) -> bool:
@@ -411,7 +423,7 @@ def _finalize(text: str, raw: list[Raw]) -> list[Finding]:
         # A passed checksum beats everything; then a vendor's own rule beats
         # a broad one (a JWT or auth-header rule matching the same value),
         # so the report names the vendor.
-        broad = confidence == "generic" or "broad" in rule.tags
+        broad = rule.confidence == "generic" or confidence == "generic" or "broad" in rule.tags
         return (
             confidence == "checksum", not broad, CONFIDENCE_RANK[confidence],
             SEVERITY_RANK[rule.severity], e - s,
