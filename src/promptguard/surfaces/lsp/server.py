@@ -133,7 +133,7 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
 
 class PromptguardServer(LanguageServer):
     def __init__(self, settings: ServerSettings) -> None:
-        from promptguard import __version__
+        from promptguard._version import __version__
 
         super().__init__("promptguard", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
