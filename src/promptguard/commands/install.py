@@ -36,6 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tamper-guard", action="store_true",
                         help="also refuse settings edits that remove promptguard's hooks "
                              "(Claude Code ConfigChange)")
+    parser.add_argument("--via-gateway", nargs="?", const="127.0.0.1:8787", metavar="HOST:PORT",
+                        help="also route the agent's API traffic through `promptguard gateway` "
+                             "(default 127.0.0.1:8787), so typed prompts are redacted, not "
+                             "only blocked (claude-code); a shared secret is read from "
+                             "--gateway-secret-file")
+    parser.add_argument("--gateway-secret-file", type=Path, metavar="PATH",
+                        help="the gateway's shared secret, written into the settings' env as "
+                             "ANTHROPIC_CUSTOM_HEADERS (keep that file private)")
     parser.add_argument("--resident", action="store_true",
                         help="the hook starts the resident hook server when none runs, so "
                              "later events skip most start-up work (claude-code)")
@@ -70,8 +78,38 @@ def run(args: argparse.Namespace) -> int:
     command = setup.hook_command(installer.name, fast=fast)
     if args.resident:
         command.append("--start-server")
-    change = installer.install(scope, command, opts)
-    note = f" (backup: {change.backup})" if change.backup else ""
-    print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",
-          file=sys.stderr)
+    if args.via_gateway is not None and installer.name != "claude-code":
+        raise InputError(f"--via-gateway is not available for {installer.name} (claude-code "
+                         "only; see the README's Gateway section for the others)")
+    env = _gateway_env(args) if args.via_gateway is not None else None
+    changes = [installer.install(scope, command, opts)]
+    if env is not None:
+        from promptguard.surfaces.hooks.setup import claude_code
+
+        changes.append(claude_code.set_env(scope, env, opts))
+    for change in changes:
+        note = f" (backup: {change.backup})" if change.backup else ""
+        print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",
+              file=sys.stderr)
     return 0
+
+
+def _gateway_env(args: argparse.Namespace) -> dict[str, str]:
+    """The settings `env` block for the gateway at --via-gateway."""
+    from promptguard.surfaces.gateway.claude_code import claude_code_env
+    from promptguard.surfaces.gateway.settings import GatewaySettings
+    from promptguard.surfaces.gateway.settings import parse_listen
+
+    host, port = parse_listen(args.via_gateway)
+    secret = None
+    if args.gateway_secret_file is not None:
+        try:
+            secret = args.gateway_secret_file.read_text(encoding="utf-8").strip() or None
+        except OSError as e:
+            raise InputError(f"--gateway-secret-file {args.gateway_secret_file}: "
+                             f"{e.strerror}") from None
+    env = claude_code_env(GatewaySettings(host=host, port=port), secret=secret)
+    # The prompt hook then lets redact-level prompts through (the gateway
+    # redacts them) instead of blocking them for a resend.
+    env["PROMPTGUARD_VIA_GATEWAY"] = "1"
+    return env

@@ -286,3 +286,34 @@ def test_install_resident_starts_the_server_from_the_hook(home: Path, project: P
     handlers = [h for _, h in _ours(_read(home / ".claude" / "settings.json"))]
     assert handlers and all(h["args"][-1] == "--start-server" for h in handlers)
     assert main(["install", "codex", "--resident"]) == 2  # not offered there yet
+
+
+def test_install_via_gateway_writes_the_env_block_and_uninstall_removes_it(
+    home: Path, project: Path, tmp_path: Path,
+) -> None:
+    from promptguard.surfaces.gateway.claude_code import claude_code_env
+    from promptguard.surfaces.gateway.settings import GatewaySettings
+
+    path = home / ".claude" / "settings.json"
+    _write(path, {**OTHER, "env": {"FOO": "bar"}})
+    secret = tmp_path / "secret"
+    secret.write_text("s3cr3t-shared\n")
+    argv = ["install", "claude-code", "--via-gateway", "127.0.0.1:8899",
+            "--gateway-secret-file", str(secret)]
+    assert main(argv) == 0
+    assert main(argv) == 0  # idempotent
+    doc = _read(path)
+    expected = claude_code_env(GatewaySettings(port=8899), secret="s3cr3t-shared")
+    assert doc["env"] == {"FOO": "bar", **expected, "PROMPTGUARD_VIA_GATEWAY": "1"}
+    assert doc["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:8899"
+    assert len(_ours(doc)) == 3
+    assert main(["uninstall", "claude-code"]) == 0
+    after = _read(path)
+    assert after["env"] == {"FOO": "bar"} and _ours(after) == []
+    assert after["model"] == OTHER["model"]
+
+
+def test_via_gateway_is_claude_code_only(project: Path, capsys: pytest.CaptureFixture[str],
+                                        ) -> None:
+    assert main(["install", "codex", "--via-gateway"]) == 2
+    assert "--via-gateway is not available for codex" in capsys.readouterr().err

@@ -89,6 +89,24 @@ def test_redact_policy_blocks_and_offers_the_redacted_prompt(cwd: Path) -> None:
     assert email not in answer.stdout
 
 
+def test_redact_policy_passes_when_routed_through_the_gateway(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `install --via-gateway` sets this in the settings env; the gateway
+    # redacts the prompt on its way out, so the hook need not block it.
+    monkeypatch.setenv("PROMPTGUARD_VIA_GATEWAY", "1")
+    email = "dana.whitfield@example-corp.com"
+    answer = _answer(_payload("UserPromptSubmit", cwd, prompt=f"write to {email} today"))
+    assert _json(answer) == {"systemMessage": (
+        "promptguard: the promptguard gateway replaces these with placeholders before this "
+        "prompt leaves the machine:\n"
+        f"  - email-address: Email address {_preview(email)} (prompt, line 1) [redact]")}
+    # A secret still blocks at the hook.
+    key = _key()
+    doc = _json(_answer(_payload("UserPromptSubmit", cwd, prompt=f"use {key}")))
+    assert doc["decision"] == "block"
+
+
 def test_redacted_prompt_goes_to_the_clipboard_when_asked(
         cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from promptguard import clipboard

@@ -279,6 +279,8 @@ def parse(payload: Mapping[str, Any]) -> Event:
 
 
 EDITORS = frozenset({"Write", "Edit", "MultiEdit"})
+# Set in Claude Code's settings `env` by `install --via-gateway` (hooks inherit it).
+VIA_GATEWAY_ENV = "PROMPTGUARD_VIA_GATEWAY"
 
 
 def _tamper_by_tool(tool: str, tool_input: Mapping[str, Any]) -> str:
@@ -320,6 +322,14 @@ def _has(outcome: Outcome, action: str) -> bool:
 
 def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt":
+        if outcome.action == "redact" and os.environ.get(VIA_GATEWAY_ENV) == "1":
+            # `install --via-gateway` routes the API traffic through
+            # `promptguard gateway`, which replaces these values on the way
+            # out: no need to block and ask for a resend.
+            return _json({"systemMessage": "\n".join([
+                "promptguard: the promptguard gateway replaces these with placeholders "
+                "before this prompt leaves the machine:",
+                *messages.finding_lines(outcome, ("redact",))])})
         if outcome.action in ("block", "redact"):
             return _json({
                 "decision": "block",

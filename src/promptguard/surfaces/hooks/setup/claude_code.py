@@ -145,6 +145,46 @@ def uninstall(scope: str, options: Options) -> Change:
     return Change(path, True, backup, "removed")
 
 
+# -- routing through the gateway --------------------------------------------------
+
+# The env entries `install --via-gateway` writes; uninstall removes exactly these.
+GATEWAY_ENV_KEYS = ("ANTHROPIC_BASE_URL", "ANTHROPIC_CUSTOM_HEADERS", "PROMPTGUARD_VIA_GATEWAY")
+
+
+def set_env(scope: str, env: Mapping[str, str], options: Options) -> Change:
+    """Merge `env` into the settings file's `env` table (other entries kept)."""
+    path = settings_path(scope, options)
+    doc = jsonfile.read(path)
+    doc = {} if doc is None else doc
+    current = doc.get("env", {})
+    if not isinstance(current, Mapping):
+        raise ConfigError(f"{path}: 'env' is {type(current).__name__}, expected an object; "
+                          "nothing was changed")
+    new = {**doc, "env": {**current, **env}}
+    if new == doc:
+        return Change(path, False, None, "already routed through the gateway")
+    backup = jsonfile.write(path, new)
+    url = env.get(GATEWAY_ENV_KEYS[0])
+    return Change(path, True, backup, f"routed through the gateway ({url})")
+
+
+def unset_env(scope: str, url_prefix: str, options: Options) -> Change:
+    """Remove the gateway entries when ANTHROPIC_BASE_URL points at a gateway
+    address (`url_prefix`); someone else's base URL is left alone."""
+    path = settings_path(scope, options)
+    doc = jsonfile.read(path)
+    env = doc.get("env") if doc is not None else None
+    if doc is None or not isinstance(env, Mapping) or not str(
+            env.get(GATEWAY_ENV_KEYS[0], "")).startswith(url_prefix):
+        return Change(path, False, None, "not routed through the gateway")
+    kept = {k: v for k, v in env.items() if k not in GATEWAY_ENV_KEYS}
+    new = {k: v for k, v in doc.items() if k != "env"}
+    if kept:
+        new["env"] = kept
+    backup = jsonfile.write(path, new)
+    return Change(path, True, backup, "no longer routed through the gateway")
+
+
 # -- tamper guard ---------------------------------------------------------------
 
 def _state_file() -> Path:
