@@ -29,42 +29,59 @@ def _hook_rev(repo_url: str) -> str:
     return m.group(1)
 
 
-def _dev_requirement(name: str) -> str:
-    dev = _pyproject()["project"]["optional-dependencies"]["dev"]
-    found = [r for r in dev if re.match(rf"{re.escape(name)}\b(?![-_])", r)]
-    assert found, f"{name} is not in the dev extra"
+def _lint_requirement(name: str) -> str:
+    extras = _pyproject()["project"]["optional-dependencies"]
+    # The test extra pulls the lint extra in: CI runs the linters as tests.
+    assert "promptguard[lint]" in extras["test"]
+    found = [r for r in extras["lint"] if re.match(rf"{re.escape(name)}\b(?![-_])", r)]
+    assert found, f"{name} is not in the lint extra"
     return str(found[0])
 
 
+def _venv_tool(name: str) -> str:
+    # The interpreter's own scripts directory: a ruff or mypy elsewhere on
+    # PATH may be another version.
+    tool = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert tool is not None, f"{name} is not installed beside {sys.executable}"
+    return tool
+
+
 def _ruff_pin() -> str:
-    requirement = _dev_requirement("ruff")
+    requirement = _lint_requirement("ruff")
     m = re.fullmatch(r"ruff==(\S+)", requirement)
-    assert m is not None, f"the dev extra's ruff is not pinned: {requirement!r}"
+    assert m is not None, f"the lint extra's ruff is not pinned: {requirement!r}"
     return m.group(1)
 
 
-def test_ruff_hook_runs_the_ruff_the_dev_extra_installs() -> None:
+def test_ruff_hook_runs_the_ruff_the_lint_extra_installs() -> None:
     # The hook once ran ruff 0.8.4 while `pip install -e .[dev]` brought the
     # newest: code clean for one failed the other (UP038).
     assert _hook_rev("https://github.com/astral-sh/ruff-pre-commit") == f"v{_ruff_pin()}"
 
 
 def test_the_pinned_ruff_passes_on_the_repository() -> None:
-    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
-    if ruff is None:
-        pytest.skip("ruff is in the dev extra, not the test extra")
+    ruff = _venv_tool("ruff")
     version = subprocess.run([ruff, "--version"], capture_output=True, text=True, check=True)
-    if version.stdout.split()[-1] != _ruff_pin():
-        pytest.skip(f"installed {version.stdout.strip()}, the pin is {_ruff_pin()}")
+    assert version.stdout.split()[-1] == _ruff_pin(), version.stdout
     result = subprocess.run([ruff, "check", "--no-cache", "."], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", ["types-regex", "tomli", "mypy"])
-def test_dev_extra_has_what_mypy_needs(name: str) -> None:
+def test_lint_extra_has_what_mypy_needs(name: str) -> None:
     # mypy checks the 3.10 branch (`import tomli as tomllib`) and the regex calls.
-    _dev_requirement(name)
+    _lint_requirement(name)
+
+
+def test_mypy_passes_on_the_repository(tmp_path: Path) -> None:
+    # The configured files (pyproject [tool.mypy]); a fresh cache dir so a
+    # stale cache cannot hide an error.
+    result = subprocess.run(
+        [_venv_tool("mypy"), "--cache-dir", str(tmp_path / "cache")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 def test_mypy_checks_the_tests_and_test_helpers() -> None:
