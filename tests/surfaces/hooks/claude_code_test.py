@@ -89,6 +89,18 @@ def test_redact_policy_blocks_and_offers_the_redacted_prompt(cwd: Path) -> None:
     assert email not in answer.stdout
 
 
+def test_a_redact_level_prompt_is_audited_once(cwd: Path) -> None:
+    # The redacted copy offered to the user is not a second decision: one
+    # event, one audit record (it was written twice, for check and redact).
+    import os
+
+    log = Path(os.environ["PROMPTGUARD_AUDIT_LOG"])
+    _answer(_payload("UserPromptSubmit", cwd, prompt="write to dana.whitfield@example-corp.com"))
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 1, records
+    assert records[0]["action"] == "redact"
+
+
 def test_redact_policy_passes_when_routed_through_the_gateway(
     cwd: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -114,7 +114,9 @@ def _offer_redacted(outcome: Outcome, guard: Guard, session: str | None,
     if prompt is None or prompt.verdict.action != "redact" or any(
             s.verdict.action in ("redact", "block") for s in others):
         return outcome  # what must go is in an @file: the reason names it
-    v = guard.redact(prompt.text.text, source="prompt (redacted copy)", session=session)
+    # Not audited: the check above already recorded this event's decision.
+    v = guard.redact(prompt.text.text, source="prompt (redacted copy)", session=session,
+                     audit=False)
     if v.text is None or v.failed:
         return outcome
     copied, error = False, ""
