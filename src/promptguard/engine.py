@@ -162,9 +162,17 @@ class Scanner:
         self._allow_compiled: dict[str, regex.Pattern[str]] = {}
 
     # -- prefilter ---------------------------------------------------------
-    def _backend_for(self, size: int) -> str:
+    def backend_for(self, size: int) -> str:
+        """The prefilter backend for a scan of `size` characters in all.
+
+        A scan of many files decides once from their total size: deciding
+        per file sent every file under 256 KB down the automaton path.
+        Once the Hyperscan database is loaded it serves every later text.
+        """
         backend = self.settings.backend
         if backend == "auto":
+            if "hyperscan" in self._prefilters:
+                return "hyperscan"
             from promptguard.prefilter import hyperscan_available
 
             if size >= HYPERSCAN_MIN_CHARS and hyperscan_available():
@@ -212,7 +220,7 @@ class Scanner:
     def run(self, text: str, *, backend: str | None = None) -> ScanResult:
         if not text:
             return ScanResult([], [])
-        pf = self.prefilter(backend or self._backend_for(len(text)))
+        pf = self.prefilter(backend or self.backend_for(len(text)))
         spans: dict[int, list[tuple[int, int]]] = {}
         ends: dict[int, list[int]] = {}
         keyword_rules = self.ruleset.keyword_rules
@@ -267,51 +275,26 @@ class Scanner:
             out.update((r.id, r) for r in detector.rules)
         return out
 
-    def run_stream(self, chunks: Iterable[str], *, overlap: int = 65536) -> ScanResult:
+    def run_stream(
+        self,
+        chunks: Iterable[str],
+        *,
+        overlap: int = 65536,
+        backend: str | None = None,
+    ) -> ScanResult:
         """Scan a long text given in pieces, with memory bounded by chunk size.
 
         Consecutive buffers overlap by `overlap` characters (far longer than
         any match), a finding is reported by the first buffer that holds it
         whole, and offsets, lines and columns are absolute.
         """
-        findings: list[Finding] = []
-        diagnostics: list[Diagnostic] = []
-        carry = ""
-        base = 0  # absolute offset of carry[0]
-        base_line = 1  # line number at `base`
-        base_col = 0  # characters between the line start and `base`
-        emitted_upto = 0
-        it = iter(chunks)
-        pending = next(it, None)
-        while pending is not None:
-            nxt = next(it, None)
-            buf = carry + pending
-            last = nxt is None
-            result = self.run(buf)
-            diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
-            cutoff = base + len(buf) - (0 if last else min(overlap, len(buf)))
-            for f in result.findings:
-                start = base + f.start
-                if start < emitted_upto or (not last and start >= cutoff):
-                    continue
-                findings.append(f._replace(
-                    start=start,
-                    end=base + f.end,
-                    line=f.line + base_line - 1,
-                    column=f.column + (base_col if f.line == 1 else 0),
-                ))
-            emitted_upto = max(emitted_upto, cutoff)
-            keep_from = max(0, len(buf) - overlap)
-            newlines = buf.count("\n", 0, keep_from)
-            if newlines:
-                base_line += newlines
-                base_col = keep_from - (buf.rfind("\n", 0, keep_from) + 1)
-            else:
-                base_col += keep_from
-            carry = buf[keep_from:]
-            base += keep_from
-            pending = nxt
-        return ScanResult(findings, diagnostics)
+        from promptguard.stream import StreamMerge
+        from promptguard.stream import stream_buffers
+
+        merged = StreamMerge()
+        for piece in stream_buffers(chunks, overlap):
+            merged.add(piece, self.run(piece.text, backend=backend))
+        return merged.result()
 
     def _match_rule(
         self,

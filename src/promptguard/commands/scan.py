@@ -250,7 +250,8 @@ def scan_source(
                 return None
             notes.extend(_lint_notes(text, label))
             return scanner.run(text), text
-        chunks = iter_chunks(stream, label, notes)
+        # The CLI is our own process: fix glibc's mmap threshold for streaming.
+        chunks = iter_chunks(stream, label, notes, tune_malloc=True)
         if chunks is None:
             return None
         return scanner.run_stream(_linted(chunks, label, notes)), None
