@@ -129,9 +129,20 @@ def test_binary_and_non_utf8_files_are_reported_not_lost(tmp_path: Path, capsys)
     assert token not in out
 
 
-def test_missing_path_is_a_note(tmp_path: Path, capsys) -> None:
-    assert main(["scan", str(tmp_path / "nope.txt")]) == 0
-    assert "no such file" in capsys.readouterr().out
+def test_missing_path_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    # A typo must never read as "clean": exit 2, naming the path.
+    (tmp_path / "real.txt").write_text("nothing here\n")
+    missing = tmp_path / "nope.txt"
+    assert main(["scan", str(tmp_path / "real.txt"), str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: no such file or directory" in err
+
+
+def test_dangling_symlink_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    link = tmp_path / "link.txt"
+    link.symlink_to(tmp_path / "gone.txt")
+    assert main(["scan", str(link)]) == 2
+    assert f"{link}: no such file or directory" in capsys.readouterr().err
 
 
 def test_directory_honours_gitignore(tmp_path: Path, capsys) -> None:
@@ -197,13 +208,14 @@ def test_rules_list_and_check(capsys) -> None:
     assert main(["rules", "check"]) == 0
 
 
-def test_internal_error_is_exit_3_without_message(monkeypatch, capsys) -> None:
+def test_internal_error_is_exit_3_without_message(tmp_path: Path, monkeypatch, capsys) -> None:
     from promptguard.commands import scan
 
     def boom(*a: object, **k: object) -> object:
         raise RuntimeError("sk_live_should_never_be_printed")
 
-    monkeypatch.setattr(scan, "collect", boom)
-    assert main(["scan", "-"]) == 3
+    monkeypatch.setattr(scan, "build_report", boom)
+    (tmp_path / "a.txt").write_text("hello\n")
+    assert main(["scan", str(tmp_path / "a.txt")]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError" in err and "should_never" not in err

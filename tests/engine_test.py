@@ -11,6 +11,7 @@ from promptguard.engine import ScanSettings
 from promptguard.models import Allowlist
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
+from promptguard.ruleset import load_ruleset
 
 
 def _rule(**kw: object) -> Rule:
@@ -179,3 +180,18 @@ def test_always_run_rules_are_accelerated_identically() -> None:
     slow = scanner.run(text, backend="aho").findings
     assert fast == slow
     assert len(fast) >= 31
+
+
+def test_stream_never_reports_a_match_cut_at_a_buffer_start() -> None:
+    # Found by hypothesis: with small chunks the next buffer began inside
+    # an email address, and its tail was reported as a finding of its own.
+    ruleset = load_ruleset(cache_dir=None)
+    scanner = Scanner(ruleset, ScanSettings())
+    example = next(e for r in ruleset.rules for e in r.examples
+                   if "service_account" in e and "BEGIN PRIVATE KEY" in e)
+    text = "\x18\x18" + example * 3
+    whole = [(f.rule_id, f.start, f.end) for f in scanner.run(text).findings]
+    for size in (1, 7, 333):
+        chunks = [text[i:i + size] for i in range(0, len(text), size)]
+        streamed = scanner.run_stream(chunks, overlap=4096).findings
+        assert [(f.rule_id, f.start, f.end) for f in streamed] == whole, size

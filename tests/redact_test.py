@@ -486,15 +486,47 @@ def test_cli_redact_and_restore_round_trip(tmp_path: Path, clients_file: Path, c
     assert "1 one-way placeholder(s) left" in captured.err
 
 
-def test_cli_redact_follows_the_policy(tmp_path: Path, clients_file: Path, capsys) -> None:
+def test_cli_redact_defaults_to_the_chat_policy(
+    tmp_path: Path, clients_file: Path, capsys,
+) -> None:
+    # Redaction prepares text for a chat: without --all, the chat surface's
+    # policy redacts client names and a Luhn-valid card, not only secrets.
+    src = tmp_path / "email.txt"
+    src.write_text(f"Quantavo's key is {AWS_KEY}, card {CARD}\n")
+    assert main(["redact", "--session", "chat1", "--clients", str(clients_file),
+                 str(src)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Client A's key is <AWS_ACCESS_KEY_ID_1>, card <CARD_1>\n"
+    assert CARD not in captured.out + captured.err
+    assert "left in place" not in captured.err
+
+
+def test_cli_redact_surface_option(tmp_path: Path, clients_file: Path, capsys) -> None:
     src = tmp_path / "email.txt"
     src.write_text(f"Quantavo's key is {AWS_KEY}\n")
-    # Default profile on the cli surface: secrets block (so they are
-    # redacted), client names only warn (left, and reported).
-    assert main(["redact", "--clients", str(clients_file), str(src)]) == 0
+    # On the cli surface secrets block (so they are redacted) and client
+    # names only warn (left, and reported).
+    assert main(["redact", "--surface", "cli", "--session", "cli1", "--clients",
+                 str(clients_file), str(src)]) == 0
     captured = capsys.readouterr()
     assert captured.out == "Quantavo's key is <AWS_ACCESS_KEY_ID_1>\n"
-    assert "left in place: client-name (warn); --all redacts it" in captured.err
+    assert "left in place: client-name (warn on cli); --all redacts it" in captured.err
+
+
+def test_cli_redact_honours_config_allowlists(tmp_path: Path, capsys) -> None:
+    # An allowlisted value is left alone by redact exactly as scan accepts it.
+    (tmp_path / ".promptguard.toml").write_text(
+        f'[allowlist]\nregexes = ["^{AWS_KEY}$"]\n',
+    )
+    src = tmp_path / "in.txt"
+    src.write_text(f"key {AWS_KEY} and token {GH_TOKEN}\n")
+    assert main(["scan", "--no-audit", str(src)]) == 1
+    out = capsys.readouterr().out
+    assert "aws-access-key-id" not in out
+    assert main(["redact", "--no-audit", "--session", "al1", str(src)]) == 0
+    assert capsys.readouterr().out == (
+        f"key {AWS_KEY} and token <GITHUB_PERSONAL_ACCESS_TOKEN_1>\n"
+    )
 
 
 def test_cli_redact_stdin(monkeypatch: pytest.MonkeyPatch, capsysbinary) -> None:

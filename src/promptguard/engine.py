@@ -284,9 +284,12 @@ class Scanner:
     ) -> ScanResult:
         """Scan a long text given in pieces, with memory bounded by chunk size.
 
-        Consecutive buffers overlap by `overlap` characters (far longer than
-        any match), a finding is reported by the first buffer that holds it
-        whole, and offsets, lines and columns are absolute.
+        Each buffer reports the findings that start in its middle part: at
+        least `overlap` characters (far longer than any match) follow them
+        in the buffer and, except at the very start of the text, `overlap`
+        characters of context precede them, so a match is never cut at
+        either end and a context rule still sees its keyword. Offsets,
+        lines and columns are absolute.
         """
         from promptguard.stream import StreamMerge
         from promptguard.stream import stream_buffers

@@ -372,8 +372,12 @@ class Redactor:
         settings: RedactionSettings = DEFAULT_SETTINGS,
         *,
         should_redact: Callable[[Finding], bool] | None = None,
+        screen: Callable[[str, Sequence[Finding]], list[Finding]] | None = None,
     ) -> None:
         self.scanner = scanner
+        # Drops findings the caller's config accepts (allowlists, baselines);
+        # it sees each pass's text, since spans refer to it.
+        self.screen = screen
         self.vault = vault
         self.settings = settings
         self.should_redact = should_redact if should_redact is not None else _everything
@@ -406,7 +410,10 @@ class Redactor:
                 protected = self._placeholders_in(current)
                 chosen: list[Finding] = []
                 kept = []
-                for f in result.findings:
+                found = result.findings
+                if self.screen is not None:
+                    found = self.screen(current, found)
+                for f in found:
                     if _overlaps(f, protected):
                         continue  # a placeholder we issued is never a finding
                     (chosen if self.should_redact(f) else kept).append(f)

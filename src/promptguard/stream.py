@@ -48,10 +48,17 @@ def stream_buffers(chunks: Iterable[str], overlap: int = OVERLAP) -> Iterator[Bu
         nxt = next(it, None)
         buf = carry + pending
         last = nxt is None
-        cutoff = base + len(buf) - (0 if last else min(overlap, len(buf)))
+        # A buffer reports the findings that start in its middle part: at
+        # least `overlap` characters follow them in the buffer and (except at
+        # the very start of the text) `overlap` characters of context precede
+        # them, so a match is never cut at either end and a context rule
+        # still sees its keyword.
+        cutoff = base + (len(buf) if last else max(0, len(buf) - overlap))
         yield Buffer(buf, base, base_line, base_col, cutoff if not last else -1, emitted_upto)
         emitted_upto = max(emitted_upto, cutoff)
-        keep_from = max(0, len(buf) - overlap)
+        # The next buffer starts `overlap` before the cutoff: what it reports
+        # (from the cutoff on) has that much context before it.
+        keep_from = max(0, cutoff - base - overlap)
         newlines = buf.count("\n", 0, keep_from)
         if newlines:
             base_line += newlines

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from promptguard.commands.options import add_config_options
 from promptguard.commands.options import add_rule_options
-from promptguard.commands.scan import add_config_options
 
 if TYPE_CHECKING:
     from promptguard.baseline import Baseline
@@ -45,19 +45,24 @@ def _scan(
 ) -> tuple[list[Finding], list[tuple[Finding, str]], int]:
     """Findings config allowlists do not accept, and those `against` accepts."""
     from promptguard.allowlist import Matcher
-    from promptguard.commands.options import build_scanner
-    from promptguard.commands.scan import Screen
-    from promptguard.commands.scan import collect
+    from promptguard.commands.options import guard_options
+    from promptguard.guard import Guard
+    from promptguard.guard import build_scanner
+    from promptguard.screen import Screen
     from promptguard.sources import Note
 
     notes: list[Note] = []
+    options = guard_options(args, no_audit=True)
     screen = Screen(Matcher(cfg.allowlist, cfg.root), [against] if against else [],
                     [cfg.baseline_target])
-    findings, _, scanned, suppressed = collect(build_scanner(args), targets, "<stdin>", notes,
-                                               screen)
-    for n in notes:
+    guard = Guard("cli", cfg, build_scanner(options, cfg), screen, options)
+    verdicts = list(guard.check_paths(targets, audit=False, notes=notes))
+    for n in [*notes, *(n for v in verdicts for n in v.notes)]:
         print(f"{n.source}: note: {n.message}", file=sys.stderr)
-    return findings, [s for s in suppressed if s[1].startswith("baseline")], scanned
+    findings = [d.finding for v in verdicts for d in v.decisions if d.reason == "policy"]
+    suppressed = [(d.finding, d.reason) for v in verdicts for d in v.decisions
+                  if d.reason.startswith("baseline")]
+    return findings, suppressed, sum(1 for v in verdicts if v.scanned)
 
 
 def _entries(findings: list[Finding], root: Path) -> set[Entry]:
@@ -190,7 +195,7 @@ def _audit(args: argparse.Namespace, cfg: Config, path: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptguard.commands.scan import load_config
+    from promptguard.commands.options import load_config
 
     start = next(iter(args.paths), None) or Path.cwd()
     # The baseline named here is the one to write or review, not one to apply.

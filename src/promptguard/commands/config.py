@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from promptguard.commands.options import add_config_options
 from promptguard.commands.options import add_rule_options
-from promptguard.commands.scan import add_config_options
 from promptguard.models import CATEGORIES
 from promptguard.policy import SURFACES
 
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    from promptguard.commands.scan import load_config
+    from promptguard.commands.options import load_config
 
     return load_config(args, args.path or Path.cwd())
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from promptguard.engine import Scanner
-from promptguard.engine import ScanSettings
-from promptguard.errors import InputError
-from promptguard.ruleset import default_cache_dir
-from promptguard.ruleset import load_ruleset
+from promptguard.guard import GuardOptions
+from promptguard.policy import PROFILE_NAMES
 
 if TYPE_CHECKING:
-    from promptguard.clients import ClientDirectory
     from promptguard.config import Config
+    from promptguard.engine import Scanner
+    from promptguard.guard import Guard
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -36,13 +35,74 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_scanner(args: argparse.Namespace) -> Scanner:
-    cache_dir = default_cache_dir()
-    ruleset = load_ruleset(args.rules, builtin=not args.no_builtin_rules, cache_dir=cache_dir)
-    settings = ScanSettings(
-        regex_timeout=args.regex_timeout, backend=args.backend, cache_dir=cache_dir,
+def guard_options(
+    args: argparse.Namespace, *, baselines: Sequence[Path] = (), no_audit: bool = False,
+) -> GuardOptions:
+    """GuardOptions from the options a command added (missing ones default)."""
+    return GuardOptions(
+        rules=tuple(getattr(args, "rules", ())),
+        builtin_rules=not getattr(args, "no_builtin_rules", False),
+        backend=getattr(args, "backend", "auto"),
+        regex_timeout=getattr(args, "regex_timeout", 1.0),
+        clients=tuple(getattr(args, "clients", ())),
+        config=getattr(args, "config", None),
+        profile=getattr(args, "profile", None),
+        baselines=tuple(baselines),
+        audit=not no_audit,
     )
-    return Scanner(ruleset, settings)
+
+
+def build_scanner(args: argparse.Namespace) -> Scanner:
+    """The rules the command's options name (no client lists)."""
+    from promptguard.guard import build_scanner as build
+
+    return build(guard_options(args))
+
+
+def load_guard(
+    args: argparse.Namespace,
+    surface: str,
+    start: Path | None = None,
+    *,
+    baselines: Sequence[Path] = (),
+    no_audit: bool = False,
+) -> Guard:
+    """The guard for a command's options; config discovery starts at `start`
+    (default: the first PATH argument, else the working directory)."""
+    from promptguard.guard import Guard
+
+    return Guard.load(surface, start=_start(args, start),
+                      options=guard_options(args, baselines=baselines, no_audit=no_audit))
+
+
+def _start(args: argparse.Namespace, start: Path | None) -> Path:
+    if start is None:
+        first = next((p for p in getattr(args, "paths", []) if str(p) != "-"), None)
+        start = first if first is not None else Path.cwd()
+    return start
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="project config to use instead of discovering one")
+    parser.add_argument("--profile", choices=PROFILE_NAMES,
+                        help="built-in policy profile (overrides the config's `profile`)")
+
+
+def load_config(
+    args: argparse.Namespace,
+    start: Path | None = None,
+    *,
+    baselines: Sequence[Path] = (),
+    no_audit: bool = False,
+) -> Config:
+    """The config for a command with `add_config_options`; discovery starts at `start`."""
+    from promptguard import config
+
+    cli = config.CliOverrides(
+        profile=args.profile, config=args.config, baselines=tuple(baselines), no_audit=no_audit,
+    )
+    return config.load(_start(args, start), cli)
 
 
 def use_color(choice: str) -> bool:
@@ -53,38 +113,9 @@ def use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def client_directory(cfg: Config, extra: list[Path]) -> ClientDirectory | None:
-    """The config's client lists (org, user, project) plus --clients files."""
-    if not cfg.clients and not extra:
-        return None  # the common case: skip importing the dictionary code
-    from promptguard.clients import ClientDirectory
-
-    merged = ClientDirectory()
-    for _, directory in cfg.clients:
-        if isinstance(directory, ClientDirectory):
-            merged = merged.merged(directory)
-    for path in extra:
-        if not path.is_file():
-            raise InputError(f"--clients {path}: no such file")
-        # A list file: the detector caches it compiled, keyed by its mtime.
-        merged = merged.merged(ClientDirectory(files=(path.resolve(),)))
-    return None if merged.empty else merged
-
-
 def add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--clients", action="append", type=Path, default=[], metavar="PATH",
         help="client list: a TOML file with a [clients] table, added to the config's "
              "(compiled once and cached); repeatable",
     )
-
-
-def with_clients(scanner: Scanner, directory: ClientDirectory | None) -> Scanner:
-    """The scanner plus a client-identifier detector, when there is a list."""
-    if directory is None:
-        return scanner
-    from promptguard.clients import ClientDetector
-
-    detector = ClientDetector(directory, regex_timeout=scanner.settings.regex_timeout,
-                              cache_dir=scanner.settings.cache_dir)
-    return Scanner(scanner.ruleset, scanner.settings, (*scanner.detectors, detector))

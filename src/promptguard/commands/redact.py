@@ -1,7 +1,9 @@
 """`promptguard redact [PATH|-]`: replace findings with placeholders.
 
 Which findings: those the policy says to redact or block on the surface
-("cli", or "clipboard" with --clipboard), or every finding with --all.
+(`chat` by default, the policy for text headed to a chat window, where PII
+and client names are redacted; `clipboard` with --clipboard; any with
+--surface), or every finding with --all.
 Blocked findings are redacted too: a redacted copy is how blocked text gets
 sent. Placeholders go into the session's vault (`promptguard vault list`),
 so `promptguard restore` can map a model's answer back.
@@ -16,21 +18,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from promptguard.commands.options import add_client_options
+from promptguard.commands.options import add_config_options
 from promptguard.commands.options import add_rule_options
-from promptguard.commands.options import build_scanner
-from promptguard.commands.options import client_directory
-from promptguard.commands.options import with_clients
-from promptguard.commands.scan import add_config_options
-from promptguard.commands.scan import audit_decisions
-from promptguard.commands.scan import load_config
+from promptguard.commands.options import load_guard
 from promptguard.errors import InputError
-
-if TYPE_CHECKING:
-    from promptguard.models import Action
-    from promptguard.models import Finding
+from promptguard.policy import SURFACES
 
 HELP = "replace secrets, PII and client names with placeholders kept in a local vault"
 EXIT_INCOMPLETE = 1
@@ -51,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_io_options(parser)
     parser.add_argument("--all", action="store_true",
                         help="redact every finding, not only those the policy redacts or blocks")
+    parser.add_argument("--surface", choices=SURFACES, default=None,
+                        help="whose policy picks what to redact (default: chat, the policy "
+                             "for text headed to a chat window; clipboard with --clipboard)")
     add_client_options(parser)
     parser.add_argument("--no-audit", action="store_true",
                         help="do not append decisions to the audit log (unless the org "
@@ -106,47 +103,37 @@ def _summary(label: str, replaced: int, restorable: int, session: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptguard.redaction import Redactor
-    from promptguard.redaction import settings_from_tables
-    from promptguard.vault import Vault
-
     if args.clipboard and args.path is not None:
         raise InputError("give a PATH or --clipboard, not both")
     start = args.path.parent if args.path is not None and str(args.path) != "-" else None
-    cfg = load_config(args, start if start is not None and start.is_dir() else None)
-    settings = settings_from_tables(cfg.redaction)
-    scanner = with_clients(build_scanner(args), client_directory(cfg, args.clients))
-    surface = "clipboard" if args.clipboard else "cli"
-
-    def action(f: Finding) -> Action:
-        return cfg.policy.decide(f, surface)
-
-    def should_redact(f: Finding) -> bool:
-        return args.all or action(f) in ("redact", "block")
-
+    surface = args.surface or ("clipboard" if args.clipboard else "chat")
+    guard = load_guard(args, surface, start if start is not None and start.is_dir() else None,
+                       no_audit=args.no_audit)
     text, label = read_input(args)
-    vault = Vault.open(args.session, ttl=settings.ttl)
-    result = Redactor(scanner, vault, settings, should_redact=should_redact).redact(text)
-    if not result.complete:
-        for d in result.diagnostics:
-            print(f"promptguard: {label}: {d.rule_id}: {d.message}", file=sys.stderr)
+    vault = guard.open_vault(args.session)
+    verdict = guard.redact(text, source=label, vault=vault, everything=args.all, audit=False)
+    if verdict.failed:
+        for diag in verdict.diagnostics:
+            print(f"promptguard: {label}: {diag.rule_id}: {diag.message}", file=sys.stderr)
         print(f"promptguard: {label}: redaction incomplete; nothing written", file=sys.stderr)
         return EXIT_INCOMPLETE
-    write_output(args, result.text)
+    assert verdict.text is not None
+    write_output(args, verdict.text)
 
-    restorable = sum(1 for r in result.replacements if r.restorable)
-    print(_summary(label, len(result.replacements), restorable, vault.session), file=sys.stderr)
+    restorable = sum(1 for r in verdict.replacements if r.restorable)
+    print(_summary(label, len(verdict.replacements), restorable, vault.session), file=sys.stderr)
     counts: dict[tuple[str, str], int] = {}
-    for r in result.replacements:
+    for r in verdict.replacements:
         counts[(r.placeholder, r.rule_id)] = counts.get((r.placeholder, r.rule_id), 0) + 1
     for (placeholder, rule_id), n in counts.items():
         print(f"  {placeholder}  {rule_id}" + (f" (x{n})" if n > 1 else ""), file=sys.stderr)
-    for f in result.kept:
-        print(f"promptguard: {label}:{f.line}:{f.column}: left in place: {f.rule_id} "
-              f"({action(f)}); --all redacts it", file=sys.stderr)
-    reason = "redact --all" if args.all else "policy"
-    audit_decisions(cfg, surface, [
-        *((r.finding._replace(source=label), "redact", reason) for r in result.replacements),
-        *((f._replace(source=label), action(f), "policy") for f in result.kept),
-    ])
+    replaced = {(r.finding.start, r.finding.end) for r in verdict.replacements}
+    for d in verdict.decisions:
+        f = d.finding
+        if d.reason == "policy" and (f.start, f.end) not in replaced:
+            print(f"promptguard: {label}:{f.line}:{f.column}: left in place: {f.rule_id} "
+                  f"({d.action} on {surface}); --all redacts it", file=sys.stderr)
+    note = guard.audit([verdict])
+    if note is not None:
+        print(f"promptguard: warning: {note.source}: {note.message}", file=sys.stderr)
     return 0

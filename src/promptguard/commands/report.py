@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from promptguard.commands.scan import add_config_options
+from promptguard.commands.options import add_config_options
 
 HELP = "summarise the audit log by rule, surface, action and day"
 _RELATIVE = re.compile(r"(\d+)([mhdw])")
@@ -109,7 +109,7 @@ def _text(doc: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from promptguard import audit
-    from promptguard.commands.scan import load_config
+    from promptguard.commands.options import load_config
 
     cfg = load_config(args, Path.cwd())
     settings = cfg.audit if args.log is None else cfg.audit._replace(path=args.log)

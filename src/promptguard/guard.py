@@ -1,0 +1,543 @@
+"""The guard: scan text for one surface, screen, decide, redact and audit.
+
+Every surface (the commands, the agent hooks, the clipboard watcher, the
+gateway, the editor server) goes through one `Guard`, loaded once per
+process: it holds the config (project, user, org policy), the scanner
+(rules plus the organisation's client lists), the allowlists and
+baselines. `check` and `redact` return one `Verdict`; the guard prints
+nothing, so each surface only renders the verdict in its host's format.
+
+The order is fixed here and nowhere else:
+
+1. the engine scans (rule allowlists and inline pragmas apply inside it);
+2. config allowlists and baselines accept findings (`Screen`);
+3. the policy decides every other finding for the surface;
+4. a detector that did not finish (a regex time-out) is a failure, and the
+   surface's `on_error` says whether that blocks;
+5. decisions go to the audit log (rule ids and fingerprints, never content).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import BinaryIO
+from typing import NamedTuple
+
+from promptguard.engine import Diagnostic
+from promptguard.engine import Scanner
+from promptguard.models import Action
+from promptguard.models import Finding
+from promptguard.screen import Screen
+from promptguard.screen import Suppressed
+from promptguard.sources import CHUNK_BYTES
+from promptguard.sources import Note
+
+if TYPE_CHECKING:
+    from promptguard.baseline import Baseline
+    from promptguard.clients import ClientDirectory
+    from promptguard.config import Config
+    from promptguard.redaction import RedactionSettings
+    from promptguard.redaction import Replacement
+    from promptguard.redaction import Restorer
+    from promptguard.vault import Vault
+
+_RANK = {"allow": 0, "warn": 1, "redact": 2, "block": 3}
+BLANKET_NOTE = "blanket pragma is not honoured"
+STDIN = Path("-")
+
+
+class GuardOptions(NamedTuple):
+    """What a surface's command line (or caller) adds to the config."""
+
+    rules: tuple[Path, ...] = ()
+    builtin_rules: bool = True
+    backend: str = "auto"
+    regex_timeout: float = 1.0
+    # Client-list files added to the config's [clients] tables.
+    clients: tuple[Path, ...] = ()
+    # A project config to use instead of discovering one.
+    config: Path | None = None
+    profile: str | None = None
+    # Baselines to apply instead of the project's own.
+    baselines: tuple[Path, ...] = ()
+    use_baselines: bool = True
+    audit: bool = True
+
+
+class Decision(NamedTuple):
+    finding: Finding
+    action: Action
+    # "policy", or why it was accepted: "baseline", "allowlist.paths", ...
+    reason: str = "policy"
+
+
+class Verdict(NamedTuple):
+    """What the guard made of one input. Never holds a secret's value."""
+
+    source: str
+    action: Action
+    decisions: tuple[Decision, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    notes: tuple[Note, ...] = ()
+    # A detector did not finish: the input may hold more than was found.
+    failed: bool = False
+    # redact(): the redacted text (findings left in place are still in it).
+    text: str | None = None
+    replacements: tuple[Replacement, ...] = ()
+    # False when the input was skipped (binary content) rather than scanned.
+    scanned: bool = True
+
+    def __repr__(self) -> str:
+        chars = "None" if self.text is None else f"<{len(self.text)} chars>"
+        return (f"Verdict(source={self.source!r}, action={self.action!r}, "
+                f"decisions={self.decisions!r}, failed={self.failed!r}, text={chars})")
+
+    def _with(self, action: str) -> list[Decision]:
+        return [d for d in self.decisions if d.action == action]
+
+    @property
+    def blocking(self) -> list[Decision]:
+        return self._with("block")
+
+    @property
+    def redacting(self) -> list[Decision]:
+        return self._with("redact")
+
+    @property
+    def warnings(self) -> list[Decision]:
+        return self._with("warn")
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Findings the policy acted on (accepted ones left out)."""
+        return [d.finding for d in self.decisions if d.reason == "policy"]
+
+    def summary(self, *, limit: int = 20) -> str:
+        """One line per acted-on finding: rule, name, masked preview, line."""
+        lines = [
+            f"{d.action}: {d.finding.rule_id}: {d.finding.rule_name} {d.finding.preview} "
+            f"(line {d.finding.line})"
+            for d in self.decisions if d.reason == "policy" and d.action != "allow"
+        ]
+        if len(lines) > limit:
+            lines[limit:] = [f"... and {len(lines) - limit} more"]
+        if self.failed:
+            lines.append("scan incomplete: " + "; ".join(
+                f"{d.rule_id}: {d.message}" for d in self.diagnostics))
+        return "\n".join(lines)
+
+
+def strongest(actions: Iterable[str]) -> Action:
+    best: Action = "allow"
+    for a in actions:
+        if _RANK[a] > _RANK[best]:
+            best = a  # type: ignore[assignment]
+    return best
+
+
+def build_scanner(options: GuardOptions, cfg: Config | None = None) -> Scanner:
+    """The rules (cached) plus a client detector when there is a list."""
+    from promptguard.engine import ScanSettings
+    from promptguard.ruleset import default_cache_dir
+    from promptguard.ruleset import load_ruleset
+
+    cache_dir = default_cache_dir()
+    ruleset = load_ruleset(list(options.rules), builtin=options.builtin_rules,
+                           cache_dir=cache_dir)
+    settings = ScanSettings(regex_timeout=options.regex_timeout,
+                            backend=options.backend,  # type: ignore[arg-type]
+                            cache_dir=cache_dir)
+    scanner = Scanner(ruleset, settings)
+    directory = _client_directory(cfg, options.clients)
+    if directory is None:
+        return scanner
+    from promptguard.clients import ClientDetector
+
+    detector = ClientDetector(directory, regex_timeout=settings.regex_timeout,
+                              cache_dir=cache_dir)
+    return Scanner(ruleset, settings, (*scanner.detectors, detector))
+
+
+def _client_directory(cfg: Config | None, extra: Sequence[Path]) -> ClientDirectory | None:
+    """The config's client lists (org, user, project) plus extra list files."""
+    if (cfg is None or not cfg.clients) and not extra:
+        return None  # the common case: skip importing the dictionary code
+    from promptguard.clients import ClientDirectory
+    from promptguard.errors import InputError
+
+    merged = ClientDirectory()
+    for _, directory in cfg.clients if cfg is not None else ():
+        if isinstance(directory, ClientDirectory):
+            merged = merged.merged(directory)
+    for path in extra:
+        if not path.is_file():
+            raise InputError(f"--clients {path}: no such file")
+        # A list file: the detector caches it compiled, keyed by its mtime.
+        merged = merged.merged(ClientDirectory(files=(path.resolve(),)))
+    return None if merged.empty else merged
+
+
+class Guard:
+    """Config, scanner and screen for one surface; long-lived by design."""
+
+    def __init__(
+        self,
+        surface: str,
+        config: Config,
+        scanner: Scanner,
+        screen: Screen,
+        options: GuardOptions = GuardOptions(),
+    ) -> None:
+        self.surface = surface
+        self.config = config
+        self.scanner = scanner
+        self.screen = screen
+        self.options = options
+        self._redaction: RedactionSettings | None = None
+
+    def __repr__(self) -> str:
+        return f"Guard(surface={self.surface!r}, root={str(self.config.root)!r})"
+
+    @classmethod
+    def load(
+        cls,
+        surface: str,
+        *,
+        start: Path | None = None,
+        options: GuardOptions = GuardOptions(),
+        extra_baselines: Sequence[Baseline] = (),
+    ) -> Guard:
+        """Discover the config from `start` (default: the working directory)."""
+        from promptguard import config as config_mod
+        from promptguard.errors import ConfigError
+        from promptguard.policy import SURFACES
+
+        if surface not in SURFACES:
+            raise ConfigError(f"unknown surface {surface!r} "
+                              f"(expected one of: {', '.join(SURFACES)})")
+        cli = config_mod.CliOverrides(
+            profile=options.profile, config=options.config, baselines=options.baselines,
+            no_audit=not options.audit,
+        )
+        cfg = config_mod.load(start, cli)
+        screen = Screen.from_config(cfg, use_baselines=options.use_baselines,
+                                    extra=extra_baselines)
+        return cls(surface, cfg, build_scanner(options, cfg), screen, options)
+
+    # -- decisions ------------------------------------------------------------
+    def decide(self, finding: Finding) -> Action:
+        return self.config.policy.decide(finding, self.surface)
+
+    @property
+    def on_error(self) -> str:
+        """"block" or "allow": what a failed scan means on this surface."""
+        return self.config.policy.on_error(self.surface)
+
+    @property
+    def redaction_settings(self) -> RedactionSettings:
+        if self._redaction is None:
+            from promptguard.redaction import settings_from_tables
+
+            self._redaction = settings_from_tables(self.config.redaction)
+        return self._redaction
+
+    def _verdict(
+        self,
+        source: str,
+        kept: Sequence[Finding],
+        suppressed: Sequence[Suppressed],
+        diagnostics: Sequence[Diagnostic],
+        notes: list[Note],
+        *,
+        audit: bool,
+        text: str | None = None,
+        replacements: tuple[Replacement, ...] = (),
+    ) -> Verdict:
+        decisions = [Decision(f, self.decide(f)) for f in kept]
+        decisions.extend(Decision(f, "allow", reason) for f, reason in suppressed)
+        decisions.sort(key=lambda d: (d.finding.start, d.finding.end, d.finding.rule_id))
+        failed = bool(diagnostics)
+        action = strongest(d.action for d in decisions)
+        if failed and self.on_error == "block":
+            action = "block"
+            notes = [*notes, Note(source, "scan incomplete (a rule did not finish): blocked, "
+                                          f"as policy on_error = block on {self.surface}")]
+        verdict = Verdict(source, action, tuple(decisions), tuple(diagnostics), tuple(notes),
+                          failed, text, replacements)
+        if audit:
+            note = self.audit([verdict])
+            if note is not None:
+                verdict = verdict._replace(notes=(*verdict.notes, note))
+        return verdict
+
+    # -- checking -------------------------------------------------------------
+    def check(self, text: str, *, source: str = "<text>", audit: bool = True) -> Verdict:
+        """Scan one text held in memory."""
+        notes = lint_notes(text, source)
+        result = self.scanner.run(text)
+        found = [f._replace(source=source) for f in result.findings]
+        kept, suppressed = self.screen.apply_text(found, source, text)
+        return self._verdict(source, kept, suppressed, result.diagnostics, notes, audit=audit)
+
+    def check_stream(
+        self,
+        chunks: Iterable[str],
+        *,
+        source: str = "<stream>",
+        path: Path | None = None,
+        audit: bool = True,
+        notes: Sequence[Note] = (),
+    ) -> Verdict:
+        """Scan text arriving in chunks (memory stays flat).
+
+        Secret-based allowlists and detect-secrets baselines need the
+        values: with `path` they are re-read from the file, without it
+        those entries are not applied (and a note says so).
+        """
+        collected = list(notes)
+        result = self.scanner.run_stream(_linted(iter(chunks), source, collected))
+        found = [f._replace(source=source) for f in result.findings]
+        secrets: dict[tuple[int, int], str] = {}
+        if found and self.screen.needs_secrets(source):
+            if path is None:
+                collected.append(Note(source, "streamed: secret-based allowlists and "
+                                              "detect-secrets baseline entries were not applied"))
+            else:
+                secrets = _spans_from_file(path, ((f.start, f.end) for f in found))
+        kept, suppressed = self.screen.apply(found, source,
+                                             lambda f: secrets.get((f.start, f.end)),
+                                             lambda f: None)
+        return self._verdict(source, kept, suppressed, result.diagnostics, collected,
+                             audit=audit)
+
+    def check_file(
+        self, path: Path, *, label: str | None = None, audit: bool = True,
+        stdin: BinaryIO | None = None,
+    ) -> Verdict:
+        """Scan a file (or `stdin` when path is '-'); large ones are streamed.
+
+        Raises InputError when the file cannot be read: a path that does
+        not exist must never read as "clean".
+        """
+        from promptguard.errors import InputError
+        from promptguard.sources import decode
+        from promptguard.sources import iter_chunks
+
+        is_stdin = path == STDIN
+        label = label or ("<stdin>" if is_stdin else str(path))
+        notes: list[Note] = []
+        try:
+            if is_stdin:
+                import sys
+
+                f: BinaryIO = stdin if stdin is not None else sys.stdin.buffer
+            else:
+                f = path.open("rb")
+        except OSError as e:
+            raise InputError(f"{label}: cannot read ({e.strerror})") from None
+        with f:
+            try:
+                head = f.read(CHUNK_BYTES + 1)
+            except OSError as e:
+                raise InputError(f"{label}: cannot read ({e.strerror})") from None
+            if len(head) <= CHUNK_BYTES:
+                text = decode(head, label, notes)
+                if text is None:
+                    return Verdict(label, "allow", notes=tuple(notes), scanned=False)
+                return _with_notes(self.check(text, source=label, audit=audit), notes)
+            stream = _Prefixed(head, f)
+            chunks = iter_chunks(stream, label, notes)  # type: ignore[arg-type]
+            if chunks is None:
+                return Verdict(label, "allow", notes=tuple(notes), scanned=False)
+            return self.check_stream(chunks, source=label, audit=audit, notes=notes,
+                                     path=None if is_stdin else path)
+
+    def files(self, paths: Sequence[Path], notes: list[Note]) -> list[Path]:
+        """The files `check_paths` would scan: directories expanded (git-aware),
+        baselines and allowlisted paths left out. Raises InputError for a
+        named path that does not exist."""
+        from promptguard.errors import InputError
+        from promptguard.sources import iter_paths
+
+        missing = [p for p in paths if p != STDIN and not p.exists()]
+        if missing:
+            raise InputError(", ".join(f"{p}: no such file or directory" for p in missing))
+        named = [p for p in paths if p != STDIN]
+        out = [STDIN] if any(p == STDIN for p in paths) else []
+        out.extend(p for p in iter_paths(named, notes) if not self.screen.skips(p, str(p)))
+        return out
+
+    def check_paths(
+        self, paths: Sequence[Path], *, stdin_name: str = "<stdin>", audit: bool = True,
+        notes: list[Note] | None = None,
+    ) -> Iterator[Verdict]:
+        """One verdict per file scanned, in a deterministic order."""
+        notes = [] if notes is None else notes
+        for path in self.files(paths or [STDIN], notes):
+            yield self.check_file(path, label=stdin_name if path == STDIN else str(path),
+                                  audit=audit)
+
+    # -- redaction ------------------------------------------------------------
+    def open_vault(self, session: str | None = None) -> Vault:
+        from promptguard.vault import Vault
+
+        return Vault.open(session, ttl=self.redaction_settings.ttl)
+
+    def redact(
+        self,
+        text: str,
+        *,
+        source: str = "<text>",
+        session: str | None = None,
+        vault: Vault | None = None,
+        everything: bool = False,
+        audit: bool = True,
+    ) -> Verdict:
+        """Replace what the policy redacts or blocks (or `everything`).
+
+        Blocked findings are redacted too: a redacted copy is how blocked
+        text gets sent. `verdict.text` is the result; when the verdict
+        `failed`, a rule did not finish and the text may still hold more.
+        """
+        from promptguard.redaction import Redactor
+
+        if vault is None:
+            vault = self.open_vault(session)
+
+        def should_redact(f: Finding) -> bool:
+            return everything or self.decide(f) in ("redact", "block")
+
+        suppressed: list[Suppressed] = []
+
+        def screen(current: str, found: Sequence[Finding]) -> list[Finding]:
+            kept, accepted = self.screen.apply_text(found, source, current)
+            suppressed.extend(accepted)
+            return kept
+
+        result = Redactor(self.scanner, vault, self.redaction_settings,
+                          should_redact=should_redact, screen=screen).redact(text)
+        kept = [r.finding._replace(source=source) for r in result.replacements]
+        kept.extend(f._replace(source=source) for f in result.kept)
+        notes = lint_notes(text, source)
+        verdict = self._verdict(source, kept, _unique(suppressed, source),
+                                result.diagnostics, notes, audit=False, text=result.text,
+                                replacements=result.replacements)
+        if everything:
+            # The user asked for it: record those as redactions, not as the
+            # policy's (weaker) action.
+            replaced = {(r.finding.start, r.finding.end, r.rule_id) for r in result.replacements}
+            verdict = verdict._replace(decisions=tuple(
+                d._replace(action="redact", reason="redact --all")
+                if (d.finding.start, d.finding.end, d.finding.rule_id) in replaced else d
+                for d in verdict.decisions
+            ))
+        if audit:
+            note = self.audit([verdict])
+            if note is not None:
+                verdict = verdict._replace(notes=(*verdict.notes, note))
+        return verdict
+
+    def restorer(self, *, session: str | None = None, vault: Vault | None = None) -> Restorer:
+        from promptguard.redaction import Restorer
+
+        return Restorer(vault if vault is not None else self.open_vault(session))
+
+    # -- audit ----------------------------------------------------------------
+    def audit(self, verdicts: Iterable[Verdict]) -> Note | None:
+        """Append the verdicts' decisions; a note (not an error) if the log
+        cannot be written: a read-only home must not break a commit."""
+        if not self.config.audit.enabled:
+            return None
+        from promptguard import audit
+
+        groups: dict[tuple[str, str, str], tuple[list[str], list[str]]] = {}
+        for v in verdicts:
+            for d in v.decisions:
+                f = d.finding
+                ids, fps = groups.setdefault((f.source or v.source, d.action, d.reason), ([], []))
+                ids.append(f.rule_id)
+                fps.append(f.fingerprint)
+        if not groups:
+            return None
+        records = [
+            audit.Record(self.surface, action, tuple(ids), tuple(fps), source, reason)
+            for (source, action, reason), (ids, fps) in sorted(groups.items())
+        ]
+        try:
+            audit.write(self.config.audit, records)
+        except OSError as e:
+            return Note(str(self.config.audit.path), f"audit log not written: {e.strerror}")
+        return None
+
+
+def _with_notes(verdict: Verdict, notes: Sequence[Note]) -> Verdict:
+    if not notes:
+        return verdict
+    return verdict._replace(notes=(*notes, *verdict.notes))
+
+
+def _unique(suppressed: Sequence[Suppressed], source: str) -> list[Suppressed]:
+    """Accepted findings once each (redaction rescans after each pass)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Suppressed] = []
+    for f, reason in suppressed:
+        if (f.fingerprint, reason) not in seen:
+            seen.add((f.fingerprint, reason))
+            out.append((f._replace(source=source), reason))
+    return out
+
+
+def lint_notes(text: str, label: str, first_line: int = 1) -> list[Note]:
+    """Notes for pragmas that name no rule (never honoured)."""
+    from promptguard.allowlist import blanket_pragmas
+
+    return [
+        Note(label, f"line {p.line + first_line - 1}: {BLANKET_NOTE}; "
+                    "name the rule, e.g. `promptguard: allow[rule-id]`")
+        for p in blanket_pragmas(text)
+    ]
+
+
+def _linted(chunks: Iterator[str], label: str, notes: list[Note]) -> Iterator[str]:
+    line = 1
+    for chunk in chunks:
+        notes.extend(lint_notes(chunk, label, line))
+        line += chunk.count("\n")
+        yield chunk
+
+
+class _Prefixed:
+    """A binary stream with some bytes already read put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(n)
+        if n < 0:
+            out, self.head = self.head + self.rest.read(), b""
+        else:
+            out, self.head = self.head[:n], self.head[n:]
+        return out
+
+
+def _spans_from_file(path: Path, spans: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Re-read a streamed file for the text at the given character spans."""
+    from promptguard.sources import iter_chunks
+
+    wanted = sorted(set(spans))
+    parts: dict[tuple[int, int], list[str]] = {s: [] for s in wanted}
+    with path.open("rb") as f:
+        base = 0
+        for chunk in iter_chunks(f, str(path), []) or ():
+            end = base + len(chunk)
+            for s, e in wanted:
+                if s < end and e > base:
+                    parts[(s, e)].append(chunk[max(s - base, 0):e - base])
+            base = end
+    return {span: "".join(p) for span, p in parts.items()}
