@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from promptguard.baseline import Baseline
     from promptguard.clients import ClientDirectory
     from promptguard.config import Config
+    from promptguard.parallel import FileScan
     from promptguard.redaction import RedactionSettings
     from promptguard.redaction import Replacement
     from promptguard.redaction import Restorer
@@ -354,6 +355,47 @@ class Guard:
                 return Verdict(label, "allow", notes=tuple(notes), scanned=False)
             return self.check_stream(chunks, source=label, audit=audit, notes=notes,
                                      path=None if is_stdin else path)
+
+    def check_files(
+        self, files: Sequence[Path], *, stdin_name: str = "<stdin>", audit: bool = True,
+        workers: int | None = None, tune_malloc: bool = False,
+    ) -> Iterator[Verdict]:
+        """`check_file` for each of `files` (as `files()` lists them: stdin
+        first), in that order, on every core (`parallel.scan_files`).
+
+        The same verdicts as calling `check_file` one by one. `tune_malloc`
+        is for the CLI's own process (see `sources.fix_mmap_threshold`).
+        """
+        from promptguard import parallel
+
+        named = [p for p in files if p != STDIN]
+        if len(named) != len(files):
+            yield self.check_file(STDIN, label=stdin_name, audit=audit)
+        for scan in parallel.scan_files(self.scanner, named, workers=workers, lint=lint_notes,
+                                        tune_malloc=tune_malloc):
+            yield self._file_verdict(scan, audit=audit)
+
+    def _file_verdict(self, scan: FileScan, *, audit: bool) -> Verdict:
+        from promptguard.errors import InputError
+
+        label = str(scan.path)
+        if scan.error is not None:
+            raise InputError(f"{label}: {scan.error}")
+        notes = list(scan.notes)
+        if scan.result is None:
+            return Verdict(label, "allow", notes=tuple(notes), scanned=False)
+        found = [f._replace(source=label) for f in scan.result.findings]
+        if scan.text is not None or not found:
+            kept, suppressed = self.screen.apply_text(found, label, scan.text or "")
+        else:  # streamed: as check_stream does
+            secrets: dict[tuple[int, int], str] = {}
+            if self.screen.needs_secrets(label):
+                secrets = _spans_from_file(scan.path, ((f.start, f.end) for f in found))
+            kept, suppressed = self.screen.apply(found, label,
+                                                 lambda f: secrets.get((f.start, f.end)),
+                                                 lambda f: None)
+        return self._verdict(label, kept, suppressed, scan.result.diagnostics, notes,
+                             audit=audit)
 
     def files(self, paths: Sequence[Path], notes: list[Note]) -> list[Path]:
         """The files `check_paths` would scan: directories expanded (git-aware),

@@ -56,6 +56,8 @@ class FileScan(NamedTuple):
     # The decoded text, for screening findings against allowlists; only
     # for a file read whole (up to CHUNK_BYTES) that has findings.
     text: str | None
+    # Why the file could not be read ("cannot read (Permission denied)").
+    error: str | None = None
 
 
 class _Job(NamedTuple):
@@ -94,16 +96,14 @@ def scan_file(job: _Job, path: Path) -> FileScan:
     try:
         f = path.open("rb")
     except OSError as e:
-        notes.append(Note(label, f"skipped: cannot read ({e.strerror})"))
-        return FileScan(path, None, tuple(notes), None)
+        return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
     with f:
         small = _size(path) <= CHUNK_BYTES
         if small:
             try:
                 data = f.read()
             except OSError as e:
-                notes.append(Note(label, f"skipped: cannot read ({e.strerror})"))
-                return FileScan(path, None, tuple(notes), None)
+                return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
             text = decode(data, label, notes)
             if text is None:
                 return FileScan(path, None, tuple(notes), None)
@@ -193,12 +193,13 @@ def scan_files(
     workers: int | None = None,
     lint: Lint | None = None,
     tune_malloc: bool = False,
+    min_parallel_bytes: int = PARALLEL_MIN_BYTES,
 ) -> Iterator[FileScan]:
     """Scan `paths` (files, not directories), yielding results in input order.
 
     `workers`: processes to use (default: one per core); the scan stays in
-    this process when that is 1, when the input is under 4 MB in all, or
-    where fork is unavailable. `lint` adds notes per text (run in the
+    this process when that is 1, when the input is under
+    `min_parallel_bytes` (4 MB) in all, or where fork is unavailable. `lint` adds notes per text (run in the
     workers). `tune_malloc` fixes glibc's mmap threshold in
     this process and the workers while large files stream: meant
     for the CLI, not for a long-lived host process.
@@ -210,7 +211,7 @@ def scan_files(
     scanner.prefilter(backend)  # load it once, before any fork
     job = _Job(scanner, backend, lint, tune_malloc)
     n = default_workers() if workers is None else max(1, workers)
-    if n == 1 or total < PARALLEL_MIN_BYTES or not _can_fork():
+    if n == 1 or total < min_parallel_bytes or not _can_fork():
         for path in files:
             yield scan_file(job, path)
         return
@@ -261,8 +262,7 @@ def _drive(pool: Any, job: _Job, files: list[Path], window: int) -> Iterator[Fil
             f = big.open("rb")
         except OSError as e:
             yield from drain(0)
-            yield FileScan(big, None, (Note(label, f"skipped: cannot read ({e.strerror})"),),
-                           None)
+            yield FileScan(big, None, (), None, f"cannot read ({e.strerror})")
             continue
         with f:
             chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
