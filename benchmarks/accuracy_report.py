@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import Any
 from typing import NamedTuple
 
 from accuracy_dataset import Score
@@ -15,9 +16,12 @@ from accuracy_formats import PII_KINDS
 
 RECALL_TARGET = 0.98
 LOOKALIKE_TARGET = 0.02
-DEV_RECALL_TARGET = 80.0
+DEV_RECALL_TARGET = 85.0  # reported, unflagged dev cases
 DEV_FP_TARGET = 10.0
-PER_MB_TARGET = 0.05
+DEV_BLOCK_TARGET = 70.0  # blocked at the default cli / pre-commit policy
+DEV_BLOCK_FP_TARGET = 8.0
+PER_MB_TARGET = 0.05  # blocking findings
+SECRET_PER_MB_TARGET = 0.1  # secret + credential findings of any action
 
 
 class BulkResult(NamedTuple):
@@ -158,6 +162,70 @@ def render_generated(
 
 
 # ---------------------------------------------------------------- part 2
+
+
+def render_views(
+    views: Mapping[str, Any],
+    cases: Sequence[Any],
+    surfaces: Sequence[str],
+    failures: Mapping[str, str | None],
+) -> list[str]:
+    """Reported vs blocked on the unflagged dev cases, per origin and per kind."""
+    clean = [c for c in cases if not c.flags]
+    n_secret = sum(c.secret for c in clean)
+    peers = [n for n in views if not n.startswith("promptguard")]
+    blocked = [f"promptguard:{s}" for s in surfaces]
+    out = [
+        "## 2a. Development set, unflagged cases: what is reported and what blocks",
+        "",
+        f"{len(clean)} cases with no flag at all ({n_secret} secret, {len(clean) - n_secret} "
+        "benign; placeholder-like, low-entropy, sequential and near-miss cases left out). "
+        "\"Reported\": any finding; \"blocked\": a finding whose action is `block` under the "
+        "built-in default profile on that surface. The peers have no policy: what they report "
+        "fails a commit. Targets: reported recall >= "
+        f"{DEV_RECALL_TARGET:.0f}% with benign flagged <= {DEV_FP_TARGET:.0f}%; blocked recall "
+        f">= {DEV_BLOCK_TARGET:.0f}% with benign blocked <= {DEV_BLOCK_FP_TARGET:.0f}%.",
+        "",
+    ]
+    for name in peers:
+        if failures.get(name):
+            out += [f"- {name}: {_fails(name, failures)}", ""]
+    rep = views["promptguard"]
+    rows = [["promptguard", rate(rep.recall, mark_below=DEV_RECALL_TARGET),
+             rate(rep.fp, mark_above=DEV_FP_TARGET)]]
+    for name in blocked:
+        b = views[name]
+        rows[0] += [rate(b.recall, mark_below=DEV_BLOCK_TARGET),
+                    rate(b.fp, mark_above=DEV_BLOCK_FP_TARGET)]
+    for name in peers:
+        v = views[name]
+        cells = [rate(v.recall), rate(v.fp)]
+        rows.append([name, *cells, *(cells * len(blocked))])
+    head = ["tool", "reported: recall", "benign flagged"]
+    for s in surfaces:
+        head += [f"blocked ({s}): recall", "benign blocked"]
+    out += [*table(head, rows), ""]
+
+    def cell(name: str, group: str, key: str) -> str:
+        rec, fp = getattr(views[name], group)[key]
+        return f"{rec.pct():.0f}% / {fp.pct():.0f}%" if rec.n else f"– / {fp.pct():.0f}%"
+
+    tools = ["promptguard", blocked[0], *peers]
+    labels = ["promptguard reported", f"promptguard blocked ({surfaces[0]})", *peers]
+    out += ["### By origin (recall / benign flagged)", ""]
+    rows = []
+    for origin, (rec, fp) in rep.by_origin.items():
+        rows.append([origin, str(rec.n), str(fp.n), *(cell(t, "by_origin", origin)
+                                                      for t in tools)])
+    out += [*table(["origin", "secret", "benign", *labels], rows), ""]
+    out += ["### By kind (kinds with >= 4 unflagged cases; recall / benign flagged)", ""]
+    rows = []
+    for kind, (rec, fp) in sorted(rep.by_kind.items(), key=lambda kv: -(kv[1][0].n + kv[1][1].n)):
+        if rec.n + fp.n < 4:
+            continue
+        rows.append([kind, str(rec.n), str(fp.n), *(cell(t, "by_kind", kind) for t in tools)])
+    out += [*table(["kind", "secret", "benign", *labels], rows), ""]
+    return out
 
 
 def render_evaldev(

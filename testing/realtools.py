@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+# Read at import, before tests/conftest.py points HOME at a temporary folder.
+_DEFAULT_TOOLS = Path(os.environ.get("PROMPTGUARD_CI_TOOLS")
+                      or Path.home() / ".cache" / "promptguard-ci")
+
 
 def tools_dir() -> Path:
-    default = Path.home() / ".cache" / "promptguard-ci"
-    return Path(os.environ.get("PROMPTGUARD_CI_TOOLS", default))
+    return Path(os.environ.get("PROMPTGUARD_CI_TOOLS") or _DEFAULT_TOOLS)
 
 
 def in_ci() -> bool:

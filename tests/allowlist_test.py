@@ -6,6 +6,7 @@ import random
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from testing import fakes
@@ -74,7 +75,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _scan_json(capsys, *args: str) -> tuple[int, list[dict]]:
+def _scan_json(capsys, *args: str) -> tuple[int, list[dict[str, Any]]]:
     code = main(["scan", "--format", "json", *args])
     return code, json.loads(capsys.readouterr().out)["findings"]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -85,7 +86,8 @@ def _writer(log: str, worker: int, count: int, start: multiprocessing.synchroniz
 
 def test_concurrent_writers_with_rotation_keep_every_record(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    ctx = (multiprocessing.get_context("spawn") if sys.platform == "win32"
+           else multiprocessing.get_context("fork"))
     start = ctx.Event()
     procs = [ctx.Process(target=_writer, args=(str(log), w, 100, start)) for w in range(20)]
     for p in procs:
@@ -201,7 +203,7 @@ def test_scan_without_forwarding_imports_no_network_module(tmp_path: Path) -> No
 # -- forwarding ---------------------------------------------------------------------------
 class _Collector:
     def __init__(self) -> None:
-        self.records: list[dict] = []
+        self.records: list[dict[str, Any]] = []
         self.up = True
         collector = self
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from testing import fakes
@@ -30,7 +31,7 @@ def _keys(seed: int, n: int) -> list[str]:
     return [fakes.aws_key_id(rng) for _ in range(n)]
 
 
-def _blocking(capsys, *paths: str, extra: tuple[str, ...] = ()) -> tuple[int, list[dict]]:
+def _blocking(capsys, *paths: str, extra: tuple[str, ...] = ()) -> tuple[int, list[dict[str, Any]]]:
     code = main(["scan", "--format", "json", *extra, *paths])
     return code, json.loads(capsys.readouterr().out)["findings"]
 
@@ -152,6 +153,7 @@ def test_configured_baseline_path(repo: Path, capsys) -> None:
 
 @pytest.mark.skipif(DETECT_SECRETS is None, reason="detect-secrets not installed")
 def test_detect_secrets_baseline_suppresses_the_same_secrets(repo: Path, capsys) -> None:
+    assert DETECT_SECRETS is not None  # skipped without it
     known, unknown = _keys(4, 2)
     (repo / "app.cfg").write_text(f"aws_access_key_id = {known}\n")
     subprocess.run(["git", "add", "app.cfg"], check=True)

@@ -43,7 +43,9 @@ def test_discovers_project_config_walking_up(env) -> None:
     deep = repo / "a" / "b"
     deep.mkdir(parents=True)
     cfg = _load(deep / "file.txt")
-    assert cfg.file("project").path == repo / ".promptguard.toml"
+    project = cfg.file("project")
+    assert project is not None
+    assert project.path == repo / ".promptguard.toml"
     assert cfg.root == repo
 
 
@@ -54,7 +56,9 @@ def test_pyproject_tool_table_counts_only_with_the_section(env) -> None:
     (sub / "pyproject.toml").write_text('[project]\nname = "x"\n')  # no [tool.promptguard]
     (repo / "pyproject.toml").write_text('[tool.promptguard]\nprofile = "strict"\n')
     cfg = _load(sub)
-    assert cfg.file("project").path == repo / "pyproject.toml"
+    project = cfg.file("project")
+    assert project is not None
+    assert project.path == repo / "pyproject.toml"
     assert cfg.policy.profile.value == "strict"
     assert cfg.policy.profile.key == "tool.promptguard.profile"
 
@@ -135,13 +139,13 @@ def test_audit_settings(env, tmp_path: Path, monkeypatch) -> None:
     assert cfg.audit.enabled and "required by org policy" in cfg.audit.reason
 
 
-def test_clients_and_redaction_tables_are_reserved(env) -> None:
+def test_clients_and_redaction_tables_are_kept(env) -> None:
     (env["project"] / ".promptguard.toml").write_text(
-        '[clients]\nnames = ["Globex"]\n[redaction]\nanything = "goes"\n',
+        '[clients]\nnames = ["Globex"]\n[redaction]\nttl_hours = 2\n',
     )
     cfg = _load(env["project"])
     assert [src for src, _ in cfg.clients] == [str(env["project"] / ".promptguard.toml")]
-    assert cfg.redaction[0][1] == {"anything": "goes"}
+    assert cfg.redaction[0][1] == {"ttl_hours": 2}
 
 
 # -- malformed config: exit 2, naming file and key -------------------------------------
@@ -173,6 +177,13 @@ MALFORMED = [
     pytest.param("[audit]\nenabled = 1\n", "audit.enabled: must be true or false", id="bad-bool"),
     pytest.param('policy = "strict"\n', "policy: must be a table, not a string", id="not-a-table"),
     pytest.param('[clients]\nnames = "Globex"\n', "clients.names: must be", id="clients-validated"),
+    # Once only `redact` noticed these; `config check` said "ok".
+    pytest.param('[redaction]\nanything = "goes"\n', "redaction.anything: unknown key",
+                 id="redaction-unknown-key"),
+    pytest.param('[redaction]\nttl_hours = -1\n', "redaction.ttl_hours: must be a positive",
+                 id="redaction-bad-ttl"),
+    pytest.param('[redaction]\nrestorable = ["secrets"]\n',
+                 "redaction.restorable: must be a list of categories", id="redaction-bad-category"),
 ]
 
 
@@ -188,6 +199,16 @@ def test_malformed_project_config_is_exit_2_naming_file_and_key(
     assert f"{path}: " in err and message in err, err
     assert main(["config", "check"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_pyproject_redaction_errors_name_the_tool_table(env, capsys) -> None:
+    (env["project"] / "pyproject.toml").write_text(
+        '[tool.promptguard.redaction]\nttl_hours = "1"\n',
+    )
+    assert main(["config", "check"]) == 2
+    assert "pyproject.toml: tool.promptguard.redaction.ttl_hours: must be a positive number" in (
+        capsys.readouterr().err
+    )
 
 
 def test_pyproject_errors_name_the_tool_table(env, capsys) -> None:
@@ -273,3 +294,25 @@ def test_the_documented_examples_are_valid(repo_root: Path, tmp_path: Path) -> N
         path = tmp_path / f"example{i}.toml"
         path.write_text(block)
         config.read_file(path, "org" if "[locks]" in block else "project")
+
+
+def test_config_check_knows_the_client_detectors_rule_ids(env, capsys) -> None:
+    # `scan` applies these (the client detector reports them); check once
+    # called them unknown.
+    env["org"].write_text(
+        '[policy.rule]\nclient-name = "block"\nclient-id = "redact"\n'
+        '[policy.surfaces.cli.rule]\nclient-person = "warn"\nclient-domain = "warn"\n'
+        'client-codename = "warn"\n',
+    )
+    (env["project"] / ".promptguard.toml").write_text(
+        '[clients]\nnames = ["Globex"]\nids = [{ label = "TICKET", regex = \'SUP-[0-9]{5}\' }]\n'
+        '[policy.rule]\nclient-ticket = "block"\nclient-tickets = "block"\n',
+    )
+    assert main(["config", "check"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[:-1] == [
+        f"{env['project'] / '.promptguard.toml'}: policy.rule.client-tickets: no loaded rule "
+        "has this id (a typo, or a pack not passed with --rules?)",
+    ]
+    (env["project"] / "x.txt").write_text("Globex asked again\n")
+    assert main(["scan", "x.txt"]) == 1  # and scan applies client-name = "block"

@@ -9,6 +9,7 @@ from testing import fakes
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
 from promptguard.models import Allowlist
+from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import load_ruleset
@@ -24,7 +25,7 @@ def _rule(**kw: object) -> Rule:
     return Rule(**base)  # type: ignore[arg-type]
 
 
-def _scan(text: str, *rules: Rule, **settings: object) -> list:
+def _scan(text: str, *rules: Rule, **settings: object) -> list[Finding]:
     return Scanner(RuleSet.from_rules(list(rules)), ScanSettings(**settings)).scan(text)  # type: ignore[arg-type]
 
 
@@ -107,6 +108,19 @@ def test_pragma_on_line_or_line_above() -> None:
     assert _scan(f"{TOKEN}  # promptguard: allow[other-rule]", rule)
     assert _scan(f"{TOKEN}  # promptguard: allow", rule)
     assert _scan(f"{TOKEN}  # promptguard: allow[test-key]", rule, pragmas=False)
+
+
+def test_pragma_for_the_specific_rule_also_silences_broad_rules_on_that_value() -> None:
+    # Without this, allowing the vendor rule moved the report to a generic
+    # rule matching the same value instead of silencing it.
+    specific = _rule()
+    broad = _rule(id="broad-key", confidence="generic", regex=r"Key: (\S+)", keywords=("key",))
+    text = f"Key: {TOKEN}"
+    assert [f.rule_id for f in _scan(text, specific, broad)] == ["test-key"]
+    assert _scan(f"<!-- promptguard: allow[test-key] -->\n{text}", specific, broad) == []
+    # Allowing only the broad rule leaves the specific one reporting.
+    allowed_broad = _scan(f"# promptguard: allow[broad-key]\n{text}", specific, broad)
+    assert [f.rule_id for f in allowed_broad] == ["test-key"]
 
 
 def test_validator_upgrades_drops_or_demotes() -> None:

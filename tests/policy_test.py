@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -21,7 +22,7 @@ from promptguard.policy import SURFACES
 from promptguard.policy import Policy
 
 
-def _policy(*files: tuple[str, dict], profile: str | None = None) -> Policy:
+def _policy(*files: tuple[str, dict[str, Any]], profile: str | None = None) -> Policy:
     parsed = [parse_file(raw, Path(f"/cfg/{kind}.toml"), kind) for kind, raw in files]  # type: ignore[arg-type]
     cfg = build(parsed, CliOverrides(profile=profile), root=Path("/nonexistent"),
                 default_audit_log=Path("/nonexistent/audit.jsonl"))
@@ -188,7 +189,7 @@ def test_locked_on_error() -> None:
 actions = st.sampled_from(ACTIONS)
 
 
-def _tables(selectors: dict[str, st.SearchStrategy[str]]) -> st.SearchStrategy[dict]:
+def _tables(selectors: dict[str, st.SearchStrategy[str]]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional={
         sel: st.dictionaries(keys, actions, max_size=3) for sel, keys in selectors.items()
     })

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from testing import fakes
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _manifest() -> dict[str, dict]:
-    from pre_commit.clientlib import load_manifest
+def _manifest() -> dict[str, dict[str, Any]]:
+    from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
 
     return {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
 
@@ -142,6 +143,7 @@ def _make_repo(path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path,
         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    assert PRE_COMMIT is not None  # the module is skipped without it
     path.mkdir()
     _git(path, "init", "-q")
     (path / ".pre-commit-config.yaml").write_text(
@@ -216,6 +218,7 @@ def test_the_baseline_lets_it_through_and_moving_the_line_does_not_retrigger(rep
 
 @pytest.mark.skipif(DETECT_SECRETS is None, reason="detect-secrets not installed")
 def test_an_imported_detect_secrets_baseline_suppresses_the_same_secrets(repo: Repo) -> None:
+    assert DETECT_SECRETS is not None  # skipped without it
     key, other = _key(5), _key(6)
     repo.write("app.cfg", f"access_key_id = {key}\n")
     _git(repo.path, "add", "app.cfg")
@@ -243,6 +246,7 @@ def test_a_detect_secrets_baseline_used_directly(tmp_path: Path, hook_repo,
     hooks = "      - id: promptguard\n        args: [--baseline, .secrets.baseline]\n"
     repo = _make_repo(tmp_path / "work", hook_repo, pre_commit_home, hooks,
                       tmp_path / "audit.jsonl")
+    assert DETECT_SECRETS is not None  # skipped without it
     key = _key(7)
     repo.write("app.cfg", f"access_key_id = {key}\n")
     _git(repo.path, "add", "app.cfg")

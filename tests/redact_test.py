@@ -30,6 +30,7 @@ from promptguard.models import CATEGORIES
 from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.models import ScanSettings
+from promptguard.policy import Policy
 from promptguard.redaction import IncompleteRedaction
 from promptguard.redaction import RedactionSettings
 from promptguard.redaction import Redactor
@@ -140,12 +141,46 @@ def test_worked_example() -> None:
     assert result.complete and not result.kept
     restored = r.restore(result.text)
     # Secrets are one-way by default; everything else comes back. Both
-    # "ZORBEX Inc." and "Zorbex" are Client A: restore gives the first form seen.
+    # "ZORBEX Inc." and "Zorbex" are Client A: restore gives the client's
+    # configured name, not whichever spelling came first.
     assert restored == (
         EXAMPLE.replace(AWS_KEY, "<AWS_ACCESS_KEY_ID_1>")
         .replace(GH_TOKEN, "<GITHUB_PERSONAL_ACCESS_TOKEN_1>")
-        .replace("Zorbex's admin", "ZORBEX Inc.'s admin")
+        .replace("ZORBEX Inc.'s account", "Zorbex Dynamics's account")
+        .replace("Zorbex's admin", "Zorbex Dynamics's admin")
     )
+
+
+@pytest.mark.parametrize("spellings", [
+    pytest.param(("Wayne Enterprises", "WayneCorp"), id="canonical-first"),
+    pytest.param(("WayneCorp", "Wayne Enterprises"), id="alias-first"),
+    pytest.param(("WayneCorp", "WAYNECORP", "Wayne"), id="aliases-only"),
+    pytest.param(("Wayne Enterprises GmbH", "Wayne"), id="legal-suffix"),
+])
+def test_several_spellings_restore_the_configured_name(
+    tmp_path: Path, spellings: tuple[str, ...],
+) -> None:
+    # One session, one call per spelling, each in its own process's vault
+    # object: restore once gave back the first spelling seen ("WayneCorp").
+    clients = parse_clients({"names": [
+        {"name": "Wayne Enterprises", "aliases": ["WayneCorp", "Wayne"]},
+    ]}, "t: clients")
+    scanner = Scanner(BUILTIN, ScanSettings(), [ClientDetector(clients)])
+    for spelling in spellings:
+        vault = Vault.open("wayne", base=tmp_path)
+        assert Redactor(scanner, vault).redact(f"{spelling} called").text == "Client A called"
+    restorer = Redactor(scanner, Vault.open("wayne", base=tmp_path)).restorer
+    assert restorer.restore("Client A's invoice") == "Wayne Enterprises's invoice"
+
+
+def test_one_spelling_restores_as_written() -> None:
+    r = redactor()
+    assert r.redact("ask zorbex, then Zorbex again").text == "ask Client A, then Client A again"
+    # Two case forms are two spellings: the configured name.
+    assert r.restore("Client A") == "Zorbex Dynamics"
+    r = redactor()
+    r.redact("Zorbex and Zorbex")
+    assert r.restore("Client A") == "Zorbex"
 
 
 def test_same_value_same_placeholder_across_calls() -> None:
@@ -363,7 +398,7 @@ def test_property_redacting_everything_leaves_nothing_to_find(doc: tuple[str, li
 
 
 @pytest.fixture(scope="module")
-def policy():  # type: ignore[no-untyped-def]
+def policy() -> Policy:
     from promptguard import config
 
     return config.load(Path.cwd()).policy
@@ -372,10 +407,10 @@ def policy():  # type: ignore[no-untyped-def]
 @PROPERTY
 @given(doc=documents(), surface=st.sampled_from(["cli", "clipboard", "claude-code", "gateway"]))
 def test_property_rescan_finds_nothing_the_policy_blocks(
-    policy, doc: tuple[str, list[str]], surface: str,  # type: ignore[no-untyped-def]
+    policy: Policy, doc: tuple[str, list[str]], surface: str,
 ) -> None:
     def decide(f: Finding) -> str:
-        return policy.decide(f, surface)  # type: ignore[no-any-return]
+        return policy.decide(f, surface)
 
     red = redactor(should_redact=lambda f: decide(f) in ("redact", "block")).redact(doc[0])
     assert [f.rule_id for f in SCANNER.scan(red.text) if decide(f) == "block"] == []
@@ -480,7 +515,7 @@ def test_cli_redact_and_restore_round_trip(tmp_path: Path, clients_file: Path, c
                       "rotate <AWS_ACCESS_KEY_ID_1>.\n")
     assert main(["restore", "--session", "t1", str(answer)]) == 0
     captured = capsys.readouterr()
-    assert captured.out == ("Tell Dana Whitfield that ZORBEX Inc.'s AC-20481234 is fixed; "
+    assert captured.out == ("Tell Dana Whitfield that Zorbex Dynamics's AC-20481234 is fixed; "
                             "rotate <AWS_ACCESS_KEY_ID_1>.\n")
     assert "restored 3 placeholder(s)" in captured.err
     assert "1 one-way placeholder(s) left" in captured.err

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promptguard._version import __version__
+from promptguard.dirs import cache_dir as default_cache_dir
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
 from promptguard.engine import ScanResult
@@ -21,10 +23,7 @@ from promptguard.errors import RuleError
 from promptguard.models import Finding
 from promptguard.models import Rule
 from promptguard.ruleset import RuleSet
-from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",
@@ -39,6 +38,7 @@ __all__ = [
     "ScanResult",
     "ScanSettings",
     "Scanner",
+    "__version__",
     "default_scanner",
     "load_ruleset",
     "redact",
@@ -66,8 +66,10 @@ def __getattr__(name: str) -> object:
 @functools.lru_cache(maxsize=1)
 def default_scanner() -> Scanner:
     """A Scanner over the built-in rules (immutable, so safe to share)."""
-    cache_dir = default_cache_dir()
-    return Scanner(load_ruleset(cache_dir=cache_dir), ScanSettings(cache_dir=cache_dir))
+    from promptguard.guard import GuardOptions
+    from promptguard.guard import build_scanner
+
+    return build_scanner(GuardOptions())
 
 
 def scan(

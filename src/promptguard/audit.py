@@ -14,20 +14,25 @@ just before a rotation appends to the renamed file: the record is kept in
 `audit.jsonl.1`, and `read_records` reads the rotated files too.
 
 Forwarding (syslog, an HTTP collector) happens only when the org policy
-configures it; its modules (socket, urllib) are imported only then.
+configures it, in auditforward.py, imported (with socket and urllib) only then.
 """
 # ruff: noqa: I002
 # No postponed annotations: the records below are NamedTuples on the scan
 # path (see policy.py).
-import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import NamedTuple
+
+from promptguard.filelock import locked
+
+if TYPE_CHECKING:
+    pass
 
 RECORD_VERSION = 1
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -129,59 +134,20 @@ def timestamp(now: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
-def default_log_path(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard" / "audit.jsonl"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Application Support" / "promptguard" / "audit.jsonl"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "promptguard" / "audit.jsonl"
+def default_log_path(environ: Mapping[str, str] | None = None) -> Path:
+    """`audit.jsonl` in the data directory, beside the vault (PROMPTGUARD_DATA_DIR moves both)."""
+    from promptguard.dirs import data_dir
+
+    return data_dir(environ) / "audit.jsonl"
 
 
 # -- locking ----------------------------------------------------------------
-@contextlib.contextmanager
-def _locked(lock_path: Path, *, blocking: bool = True) -> Iterator[bool]:
-    """An exclusive inter-process lock; yields False if non-blocking and busy."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: win32 cover
-            import msvcrt
-
-            mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
-            try:
-                msvcrt.locking(fd, mode, 1)
-            except OSError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:  # pragma: win32 no cover
-            import fcntl
-
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _lock_path(path: Path) -> Path:
+def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
 # -- the local log ------------------------------------------------------------
-def _open_append(path: Path) -> int:
+def open_append(path: Path) -> int:
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
     return os.open(path, flags, 0o600)
 
@@ -190,7 +156,7 @@ def _write_record(fd: int, data: bytes, path: Path) -> None:
     if sys.platform == "win32":  # pragma: win32 cover
         # Windows emulates O_APPEND with a seek, which is not atomic across
         # processes: serialise the writers there.
-        with _locked(_lock_path(path)):
+        with locked(lock_path(path)):
             os.write(fd, data)
         return
     written = os.write(fd, data)  # pragma: win32 no cover
@@ -199,7 +165,7 @@ def _write_record(fd: int, data: bytes, path: Path) -> None:
 
 
 def _rotate(path: Path, backups: int, max_bytes: int, incoming: int) -> None:
-    with _locked(_lock_path(path)):
+    with locked(lock_path(path)):
         try:
             size = path.stat().st_size
         except FileNotFoundError:
@@ -223,7 +189,7 @@ def append_lines(settings: AuditSettings, lines: Sequence[str]) -> None:
     """Append pre-rendered lines, one write() each, rotating by size."""
     path = settings.path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = _open_append(path)
+    fd = open_append(path)
     try:
         for line in lines:
             data = line.encode("utf-8")
@@ -231,7 +197,7 @@ def append_lines(settings: AuditSettings, lines: Sequence[str]) -> None:
                 os.close(fd)
                 fd = -1
                 _rotate(path, settings.backups, settings.max_bytes, len(data))
-                fd = _open_append(path)
+                fd = open_append(path)
             _write_record(fd, data, path)
     finally:
         if fd >= 0:
@@ -250,6 +216,8 @@ def write(settings: AuditSettings, records: Sequence[Record], now: float | None 
     lines = [r.to_line(ts) for r in records]
     append_lines(settings, lines)
     if settings.forward is not None:
+        from promptguard.auditforward import forward
+
         forward(settings, lines)
 
 
@@ -291,148 +259,11 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], int]:
     return records, bad
 
 
-# -- forwarding -------------------------------------------------------------
-def forward(settings: AuditSettings, lines: Sequence[str], *, force: bool = False) -> None:
-    fwd = settings.forward
-    if fwd is None:
-        return
-    if fwd.syslog is not None:
-        _send_syslog(fwd.syslog, lines)
-    if fwd.http is not None:
-        enqueue(settings.queue_path, fwd.http.queue_max_bytes, lines)
-        flush(settings.queue_path, fwd.http, force=force)
+def __getattr__(name: str) -> object:
+    # Forwarding moved to auditforward.py, imported only when configured
+    # (PEP 562 keeps `audit.flush` and friends working without the import).
+    if name in ("enqueue", "flush", "forward"):
+        from promptguard import auditforward
 
-
-def _send_syslog(target: SyslogTarget, lines: Sequence[str]) -> None:
-    import socket
-
-    pri_base = FACILITIES[target.facility] * 8
-    try:
-        if target.address.startswith("/"):
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            address: Any = target.address
-        else:
-            host, _, port = target.address.rpartition(":")
-            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                                 socket.SOCK_DGRAM)
-            address = (host.strip("[]"), int(port))
-        with sock:
-            for line in lines:
-                # 4 = warning for blocks, 6 = informational for the rest.
-                severity = 4 if '"action":"block"' in line else 6
-                msg = f"<{pri_base + severity}>promptguard[{os.getpid()}]: {line.rstrip()}"
-                sock.sendto(msg.encode("utf-8"), address)
-    except OSError:
-        pass  # best effort: the record is in the local log either way
-
-
-def _read_lines(path: Path) -> list[bytes]:
-    try:
-        with path.open("rb") as f:
-            return [line for line in f if line.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def _bounded(lines: list[bytes], max_bytes: int) -> list[bytes]:
-    """The newest lines that fit, plus a record of how many were dropped."""
-    import json
-
-    total = sum(len(x) for x in lines)
-    if total <= max_bytes:
-        return lines
-    dropped = 0
-    previous = 0
-    kept = list(lines)
-    while kept and total > max_bytes - 256:
-        line = kept.pop(0)
-        total -= len(line)
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            doc = {}
-        if isinstance(doc, dict) and doc.get("reason") == "forward-queue-overflow":
-            previous += int(doc.get("dropped", 0))
-        else:
-            dropped += 1
-    marker = {
-        "v": RECORD_VERSION, "ts": timestamp(), "surface": "promptguard", "action": "none",
-        "rule_ids": [], "fingerprints": [], "source": "", "reason": "forward-queue-overflow",
-        "dropped": dropped + previous, "pid": os.getpid(),
-    }
-    return [json.dumps(marker, separators=(",", ":")).encode() + b"\n", *kept]
-
-
-def enqueue(queue: Path, max_bytes: int, lines: Sequence[str]) -> None:
-    queue.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(_lock_path(queue)):
-        data = b"".join(line.encode("utf-8") for line in lines)
-        try:
-            size = queue.stat().st_size
-        except FileNotFoundError:
-            size = 0
-        if size + len(data) <= max_bytes:
-            fd = _open_append(queue)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
-            return
-        _replace(queue, _bounded([*_read_lines(queue), *data.splitlines(keepends=True)], max_bytes))
-
-
-def _replace(path: Path, lines: list[bytes]) -> None:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_bytes(b"".join(lines))
-    os.replace(tmp, path)
-
-
-def flush(queue: Path, target: HttpTarget, *, force: bool = False) -> bool:
-    """Send everything queued; True when the queue is empty afterwards.
-
-    One process sends at a time (others just leave their records queued),
-    and the network call happens outside the queue lock, on a renamed copy,
-    so writers never wait for a slow collector.
-    """
-    sending = queue.with_name(queue.name + ".sending")
-    down = queue.with_name(queue.name + ".down")
-    with _locked(queue.with_name(queue.name + ".flush.lock"), blocking=False) as got:
-        if not got:
-            return False
-        if not force:
-            try:
-                if time.time() - down.stat().st_mtime < target.retry_after:
-                    return False
-            except FileNotFoundError:
-                pass
-        with _locked(_lock_path(queue)):
-            if not sending.exists():
-                if not queue.exists():
-                    return True
-                os.replace(queue, sending)
-        batch = _read_lines(sending)
-        if batch and not _post(target, b"".join(batch)):
-            with _locked(_lock_path(queue)):
-                merged = _bounded([*batch, *_read_lines(queue)], target.queue_max_bytes)
-                _replace(queue, merged)
-                sending.unlink()
-            down.touch()
-            return False
-        sending.unlink(missing_ok=True)
-        down.unlink(missing_ok=True)
-        return True
-
-
-def _post(target: HttpTarget, body: bytes) -> bool:
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(
-        target.url, data=body, method="POST",
-        headers={"Content-Type": "application/x-ndjson", **dict(target.headers)},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=target.timeout) as response:
-            return 200 <= int(response.status) < 300
-    except (OSError, ValueError, urllib.error.URLError):
-        return False
+        return getattr(auditforward, name)
+    raise AttributeError(f"module 'promptguard.audit' has no attribute {name!r}")

@@ -187,15 +187,6 @@ def dumps(entries: Iterable[Entry], detect_secrets: Iterable[DetectSecretsEntry]
 
 def write(path: Path, entries: Iterable[Entry],
           detect_secrets: Iterable[DetectSecretsEntry] = ()) -> None:
-    import os
-    import tempfile
+    from promptguard import atomic
 
-    text = dumps(entries, detect_secrets)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".baseline-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, dumps(entries, detect_secrets))

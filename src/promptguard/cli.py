@@ -21,6 +21,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("promptguard.commands.redact", "replace findings with placeholders kept in a vault"),
     "restore": ("promptguard.commands.restore", "put a vault's values back into a model's answer"),
     "vault": ("promptguard.commands.vault", "list or delete the local placeholder vaults"),
+    "hook": ("promptguard.commands.hook", "answer one coding-agent hook event (JSON on stdin)"),
+    "install": ("promptguard.commands.install", "register promptguard's hooks with an agent"),
+    "uninstall": ("promptguard.commands.uninstall", "remove promptguard's hooks from an agent"),
+    "doctor": ("promptguard.commands.doctor", "check every installed hook really protects you"),
+    "history": ("promptguard.commands.history", "find or scrub secrets in agents' transcripts"),
+    "watch": ("promptguard.commands.watch", "watch the clipboard; redact secrets before a paste"),
+    "service": ("promptguard.commands.service",
+                "install, remove or check the clipboard watcher as a login service"),
+    "gateway": ("promptguard.commands.gateway",
+                "redacting proxy for the Claude and OpenAI APIs (ANTHROPIC_BASE_URL)"),
+    "lsp": ("promptguard.commands.lsp", "language server (stdio) for editors"),
 }
 
 
@@ -30,7 +41,7 @@ def _module(name: str) -> ModuleType:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, the other commands get help-only stubs."""
-    from promptguard import __version__
+    from promptguard._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="promptguard",

@@ -1,7 +1,8 @@
 """Read and write the system clipboard through the platform's own tools.
 
-One-shot access for `promptguard redact --clipboard`; the clipboard daemon
-(a later issue) adds change detection on top. The tools, in the order tried:
+One-shot access for `promptguard redact --clipboard`; the clipboard watcher
+(`promptguard watch`, surfaces/clipboard/) adds change detection on top and
+writes through this module on Wayland. The tools, in the order tried:
 
 * Wayland (WAYLAND_DISPLAY set): wl-paste / wl-copy (wl-clipboard);
 * X11 (DISPLAY set): xclip, else xsel, on the CLIPBOARD selection (what

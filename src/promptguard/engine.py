@@ -233,6 +233,10 @@ class Scanner:
                 spans.setdefault(rule_index, []).append((s, e))
 
         raw: list[Raw] = []
+        # Spans a pragma allowed for a specific rule: broad rules matching
+        # the same value must stay quiet too, or the pragma moves the report
+        # from the vendor rule to a generic one instead of silencing it.
+        silenced: list[tuple[int, int]] = []
         diagnostics: list[Diagnostic] = []
         rules = self.ruleset.rules
         work: list[tuple[int, list[tuple[int, int]]]] = [
@@ -248,7 +252,7 @@ class Scanner:
                 work.append((i, [(0, len(text))]))
         for rule_index, windows in sorted(work):
             try:
-                raw.extend(self._match_rule(text, rule_index, windows))
+                raw.extend(self._match_rule(text, rule_index, windows, silenced))
             except TimeoutError:
                 diagnostics.append(Diagnostic(
                     rules[rule_index].id,
@@ -266,7 +270,7 @@ class Scanner:
                     f"timed out after {self.settings.regex_timeout}s; "
                     "this detector's results are incomplete",
                 ))
-        return ScanResult(_finalize(text, raw), diagnostics)
+        return ScanResult(_finalize(text, raw, silenced), diagnostics)
 
     def rule_index(self) -> dict[str, Rule]:
         """Every rule this scanner can report, by id (for reports and SARIF)."""
@@ -304,6 +308,7 @@ class Scanner:
         text: str,
         rule_index: int,
         windows: list[tuple[int, int]],
+        silenced: list[tuple[int, int]],
     ) -> Iterator[Raw]:
         rule = self.ruleset.rules[rule_index]
         pattern = self._pattern(rule_index)
@@ -316,7 +321,7 @@ class Scanner:
                 if s < 0 or s == e or (s, e) in seen:
                     continue
                 seen.add((s, e))
-                confidence = self._judge(text, rule, m, s, e)
+                confidence = self._judge(text, rule, m, s, e, silenced)
                 if confidence is not None:
                     yield rule, s, e, confidence
 
@@ -327,6 +332,7 @@ class Scanner:
         m: regex.Match[str],
         s: int,
         e: int,
+        silenced: list[tuple[int, int]],
     ) -> Confidence | None:
         """The finding's confidence, or None when the match is not a finding."""
         secret = text[s:e]
@@ -340,6 +346,8 @@ class Scanner:
         if rule.allowlists and self._allowlisted(text, rule, m, secret):
             return None
         if self.settings.pragmas and filters.pragma_allows(text, s, rule.id):
+            if not _broad(rule, rule.confidence):
+                silenced.append((s, e))
             return None
         confidence = rule.confidence
         if rule.validate is not None:
@@ -352,6 +360,18 @@ class Scanner:
                 return None
             else:
                 confidence = _demote(confidence)
+        if confidence == "generic" and rule.params:
+            # The confident generic tier: a strong name (PAYMENT_API_KEY,
+            # client_secret) and a rare value make a heuristic match block.
+            threshold = rule.param("promote_rarity", 0.0)
+            if isinstance(threshold, (int, float)) and threshold > 0:
+                from promptguard.rarity import not_a_secret_name
+                from promptguard.rarity import promotes
+
+                if not_a_secret_name(text, m.start()):
+                    return None
+                if promotes(text, m.start(), secret, float(threshold)):
+                    confidence = "context"
         return confidence
 
     def _allowlisted(self, text: str, rule: Rule, m: regex.Match[str], secret: str) -> bool:
@@ -386,17 +406,29 @@ class Scanner:
         return compiled
 
 
-def _finalize(text: str, raw: list[Raw]) -> list[Finding]:
+def _broad(rule: Rule, confidence: Confidence) -> bool:
+    return rule.confidence == "generic" or confidence == "generic" or "broad" in rule.tags
+
+
+def _finalize(
+    text: str, raw: list[Raw], silenced: Sequence[tuple[int, int]] = (),
+) -> list[Finding]:
     def rank(item: Raw) -> tuple[bool, bool, int, int, int]:
         rule, s, e, confidence = item
         # A passed checksum beats everything; then a vendor's own rule beats
         # a broad one (a JWT or auth-header rule matching the same value),
         # so the report names the vendor.
-        broad = confidence == "generic" or "broad" in rule.tags
         return (
-            confidence == "checksum", not broad, CONFIDENCE_RANK[confidence],
+            confidence == "checksum", not _broad(rule, confidence), CONFIDENCE_RANK[confidence],
             SEVERITY_RANK[rule.severity], e - s,
         )
+
+    if silenced:
+        raw = [
+            item for item in raw
+            if not _broad(item[0], item[3])
+            or all(item[2] <= ss or item[1] >= se for ss, se in silenced)
+        ]
 
     # Where findings of different rules overlap, keep the most specific
     # one: one secret, one finding, one placeholder when redacted.

@@ -139,10 +139,19 @@ def strongest(actions: Iterable[str]) -> Action:
     return best
 
 
-def build_scanner(options: GuardOptions, cfg: Config | None = None) -> Scanner:
-    """The rules (cached) plus a client detector when there is a list."""
+def build_scanner(
+    options: GuardOptions,
+    cfg: Config | None = None,
+    *,
+    directory: ClientDirectory | None = None,
+) -> Scanner:
+    """The rules (cached) plus a client detector when there is a list: the
+    config's and `options.clients`, or `directory` when given.
+
+    The one place a scanner is assembled (the library shortcuts use it too).
+    """
+    from promptguard.dirs import cache_dir as default_cache_dir
     from promptguard.engine import ScanSettings
-    from promptguard.ruleset import default_cache_dir
     from promptguard.ruleset import load_ruleset
 
     cache_dir = default_cache_dir()
@@ -152,8 +161,9 @@ def build_scanner(options: GuardOptions, cfg: Config | None = None) -> Scanner:
                             backend=options.backend,  # type: ignore[arg-type]
                             cache_dir=cache_dir)
     scanner = Scanner(ruleset, settings)
-    directory = _client_directory(cfg, options.clients)
     if directory is None:
+        directory = _client_directory(cfg, options.clients)
+    if directory is None or directory.empty:
         return scanner
     from promptguard.clients import ClientDetector
 

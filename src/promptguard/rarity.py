@@ -65,12 +65,27 @@ _DUMMY_WORDS = frozenset({
     "foo", "bar", "baz", "qux", "spam", "eggs", "python", "example", "sample", "demo",
     "bad", "wrong", "incorrect", "invalid", "some", "my", "your", "changeit",
     "does", "not", "exist", "nope", "none", "null", "mypass", "yourpass",
+    # Self-describing documentation values: "mynewpassword", "top secret",
+    # "SomeKindOfPassword123!", "PassWordMustBeAtLeast6Chars.", "open sesame"
+    # (the RFC 7617 Basic-auth example).
+    "new", "old", "top", "kind", "of", "must", "be", "at", "least", "chars", "char", "word",
+    "pasword", "pswd", "open", "sesame", "super", "ecret",
 })
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _PROSE_WORDS = frozenset({
     "the", "a", "an", "your", "to", "of", "is", "are", "please", "enter", "must", "be",
     "for", "and", "not", "with", "this", "that", "you", "at", "least", "new", "invalid",
     "characters", "required", "confirm", "incorrect", "wrong", "here",
+    "doesnt", "dont", "isnt", "cant", "wont",
 })
+# "#add-password", ".login-field": a CSS selector or DOM id, not a value.
+_SELECTOR = re.compile(r"[#.][A-Za-z][\w-]*")
+# '"+new Buffer("feast")': the tail of a string concatenation, not a value.
+_CONCAT_TAIL = re.compile(r"\+\s*(?:new\s+)?[A-Za-z_][\w.]*\s*\(")
+# "jjwt-jackson-0.11.2", "lodash@4.17.21": a package and its version.
+_VERSIONED = re.compile(r".*[A-Za-z][\w.-]*[-@:]v?\d+(?:\.\d+)+(?:[-.][\w.]+)?")
 
 
 def _is_uuid(v: str) -> bool:
@@ -111,6 +126,7 @@ def _dummy(value: str) -> bool:
     return ok[-1]
 
 
+_FORMAT_SPEC = re.compile(r"%[-#+ 0-9.]*[sdifrxX]|%\([a-z_]+\)")
 _STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
 _CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+|[a-z]+")
 
@@ -144,7 +160,9 @@ def generic_token(value: str) -> bool:
         return False  # "ClientVpnEndpoints": an identifier, not a token
     if v.lower().startswith(_DIGEST_PREFIXES) or _is_code_reference(v):
         return False
-    if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")):
+    if _VERSIONED.fullmatch(v) or _encoded_text(v):
+        return False  # a package version, or base64 of plain words
+    if any(t in v for t in ("%s", "%d", "%r", "{}", "{0}")) or _FORMAT_SPEC.search(v):
         return False  # a format string, not a value
     if "/" in v and bits_per_char(v.replace("/", "")) < 5.0:
         return False  # a path or MIME type, not a key
@@ -166,7 +184,11 @@ def generic_password(value: str) -> bool:
         return False  # a path (pwd is also "print working directory")
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False  # prose such as a UI prompt; a passphrase has no "the"
-    if _dummy(v):
+    if _SELECTOR.fullmatch(v) or _CONCAT_TAIL.match(v):
+        return False  # a selector, or the tail of a string concatenation ("+new ...")
+    if "/" in v and bits_per_char(v.replace("/", "")) < 4.5:
+        return False  # a route or path: "cms/sites/passwords#edit"
+    if _dummy(v) or _TIMESTAMP.fullmatch(v):
         return False
 
     return not _is_code_reference(v)
@@ -185,3 +207,126 @@ def generic_password_bare(value: str) -> bool:
             return False  # a variable holding the password: `passwd = password_mgr`
         return bits_per_char(value) >= 4.5
     return True
+
+
+# -- the confident generic tier ------------------------------------------------
+# A generic finding blocks (is promoted to `context` confidence) only when the
+# *name* it is assigned to says "credential" unambiguously and the value is
+# rare enough. The threshold is a rule param (`promote_rarity`, bits/char):
+# identifiers cost 3-5 bits/char under the bigram model, random 16-char hex
+# 5.3+ (1st percentile), 32-char base62 7.7+; see rules/generic.toml.
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# The last word of a strong name: what the value *is*.
+_STRONG_LAST = frozenset({
+    "token", "secret", "key", "apikey", "accesskey", "secretkey", "privatekey", "authkey",
+    "accesstoken", "authtoken", "apitoken", "clientsecret", "appsecret", "apisecret",
+    "credential", "credentials", "pat",
+})
+# Last words that are a strong name on their own, written as one word.
+_COMPOUNDS = ("apikey", "accesskey", "secretkey", "privatekey", "accesstoken", "authtoken",
+              "apitoken", "clientsecret", "appsecret", "apisecret")
+# Words before the last one that make the name something other than a
+# credential: pagination cursors (NextToken), CSRF tokens, public keys, ids.
+_WEAK_QUALIFIERS = frozenset({
+    "next", "page", "continuation", "pagination", "cursor", "marker", "sync", "start",
+    "resume", "state", "csrf", "xsrf", "anti", "request", "idempotency", "nonce", "public",
+    "publishable", "pub", "site", "cache", "sort", "partition", "primary", "foreign",
+    "lookup", "hash", "hashed", "dummy", "fake", "mock", "example", "sample", "placeholder",
+    "encrypted", "id", "kid", "ref", "activation", "serial", "product", "reference", "device",
+    "push", "registration",
+})
+_ENCODED_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+# Words that may stand before a bare `token =` without naming what it is for:
+# declarations, types and articles ("const token = ...", "the token: ...").
+_NOT_QUALIFIERS = frozenset({
+    "const", "let", "var", "val", "def", "export", "public", "private", "protected",
+    "static", "final", "readonly", "string", "str", "char", "int", "auto", "local", "my",
+    "our", "set", "declare", "dim", "the", "an", "your", "new", "this", "self", "is", "of",
+    "for", "with", "and", "or", "not", "if", "else", "return", "bearer", "basic", "to",
+    "in", "at", "as", "global", "mut", "pub", "fn", "func", "void", "type", "default",
+    "optional", "required", "some", "any", "their", "its", "his", "her", "no",
+})
+
+
+def _name_before(text: str, pos: int) -> str:
+    """The identifier the rule's match starts in (the regex anchors on its stem).
+
+    A bare stem written after another word, "zenrows token = '...'", is named
+    by that word, as ZENROWS_TOKEN would be; declarations ("const token")
+    are not.
+    """
+    start = pos
+    while start > 0 and text[start - 1] in _NAME_CHARS:
+        start -= 1
+    end = pos
+    n = len(text)
+    while end < n and text[end] in _NAME_CHARS:
+        end += 1
+    name = text[start:end]
+    if start >= 2 and text[start - 1] in " \t" and name.lower() in _STRONG_LAST:
+        before = start - 1
+        while before > 0 and text[before - 1] in _NAME_CHARS:
+            before -= 1
+        word = text[before:start - 1]
+        line_start = before == 0 or text[before - 1] in "\n\r\t "
+        if line_start and len(word) >= 3 and word.isalnum() and word.lower() not in _NOT_QUALIFIERS:
+            return f"{word}_{name}"
+    return name
+
+
+def strong_name(name: str) -> bool:
+    """`PAYMENT_API_KEY`, `client_secret`, `stripeToken`, `openweatherapikey`; not
+    `token`, `NextToken`, `token3`, `public_key`, `sessionKey_id`."""
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if len(words) == 1:
+        # One word: "apikey", or a vendor glued to one ("openweatherapikey").
+        return words[0].endswith(_COMPOUNDS)
+    if not words or words[-1] not in _STRONG_LAST:
+        return False
+    return not _WEAK_QUALIFIERS.intersection(words[:-1])
+
+
+def _encoded_text(value: str) -> bool:
+    """Base64 of plain words ("ZHVtbXkgdGV4dA==" is "dummy text"): data, not a key."""
+    if len(value) % 4 or not _ENCODED_TEXT.fullmatch(value):
+        return False
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    # Words: printable, mostly letters, and at least one space between them.
+    return bool(raw) and b" " in raw and all(32 <= b < 127 or b in (9, 10, 13) for b in raw) and (
+        sum(chr(b).isalpha() or b == 32 for b in raw) >= 0.8 * len(raw)
+    )
+
+
+# Name words that make a generic match something other than a secret:
+# pagination cursors and paginator fields (NextContinuationToken,
+# "result_key": "Reservations"), CSRF tokens.
+_NOT_SECRET_NAME_WORDS = frozenset({
+    "continuation", "pagination", "cursor", "marker", "result", "results", "csrf", "xsrf",
+    "next", "page",
+})
+
+
+def not_a_secret_name(text: str, match_start: int) -> bool:
+    words = {w.lower() for w in _NAME_WORDS.findall(_name_before(text, match_start))}
+    return not _NOT_SECRET_NAME_WORDS.isdisjoint(words)
+
+
+def promotes(text: str, match_start: int, secret: str, threshold: float) -> bool:
+    """Whether a generic match is confident enough to block (see module notes)."""
+    if not strong_name(_name_before(text, match_start)):
+        return False
+    if _encoded_text(secret):
+        return False
+    if _is_uuid(secret):
+        return False  # accepted as a key, but as often an id: keep it a warning
+    return bits_per_char(secret) >= threshold

@@ -10,8 +10,6 @@ files). Regexes are compiled lazily, only for rules whose keyword occurs.
 # compile every postponed field annotation at import (~17 ms per process).
 
 import marshal
-import os
-import sys
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -71,17 +69,9 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: <3.11 cover
-        import tomli as tomllib
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise RuleError(f"{path}: invalid TOML: {e}") from None
-    except OSError as e:
-        raise RuleError(f"{path}: cannot read: {e.strerror}") from None
+    from promptguard import tomlload
+
+    return tomlload.load(path, error=RuleError)
 
 
 def _str_tuple(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -305,34 +295,18 @@ class RuleSet(NamedTuple):
 
 
 def default_cache_dir() -> Path | None:
-    """Where compiled rules and databases are cached; None disables caching."""
-    if os.environ.get("PROMPTGUARD_NO_CACHE"):
-        return None
-    explicit = os.environ.get("PROMPTGUARD_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":  # pragma: win32 cover
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard" / "cache"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Caches" / "promptguard"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptguard"
+    """The cache folder (dirs.cache_dir); this old name stays for its callers."""
+    from promptguard.dirs import cache_dir
+
+    return cache_dir()
 
 
 def _cache_key(files: Sequence[Path]) -> str:
-    from promptguard import __version__
+    from promptguard._version import __version__
+    from promptguard.cachekey import file_stamp
+    from promptguard.cachekey import key
 
-    parts = [_CACHE_FORMAT, __version__]
-    for f in files:
-        st = f.stat()
-        parts.append(f"{f.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-    import zlib
-
-    # Two CRCs over different orders make accidental collisions negligible
-    # for a cache key; this avoids importing hashlib on the hot path.
-    blob = "\n".join(parts).encode()
-    return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob):x}"
+    return key(_CACHE_FORMAT, __version__, *(file_stamp(f) for f in files))
 
 
 def _rule_to_tuple(rule: Rule) -> tuple[Any, ...]:
@@ -406,14 +380,8 @@ def _prune(cache_dir: Path) -> None:
 
 
 def _write_cache(path: Path, payload: tuple[Any, ...]) -> None:
-    import tempfile
+    from promptguard import atomic
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent.is_dir():
         _prune(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(marshal.dumps(payload))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # an unwritable cache only costs the next process a parse
+    atomic.write_cache(path, marshal.dumps(payload))

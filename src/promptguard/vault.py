@@ -37,28 +37,15 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+from promptguard.dirs import data_dir
 from promptguard.errors import InputError
+from promptguard.filelock import locked
 
 FORMAT = 1
 DEFAULT_TTL = 7 * 24 * 3600.0
 _SESSION = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _SUFFIX = ".json"
 _LOCK = ".lock"
-
-
-def data_dir() -> Path:
-    """promptguard's per-user data directory (PROMPTGUARD_DATA_DIR overrides)."""
-    explicit = os.environ.get("PROMPTGUARD_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":  # pragma: win32 cover
-        # Local, not Roaming: the vault must not follow the user to other machines.
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "promptguard"
-    if sys.platform == "darwin":  # pragma: darwin cover
-        return Path.home() / "Library" / "Application Support" / "promptguard"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "promptguard"
 
 
 def vault_dir(base: Path | None = None) -> Path:
@@ -84,8 +71,9 @@ class Entry(NamedTuple):
     placeholder: str
     rule_id: str
     category: str
-    # Restorable entries: the value replaced (first surface form seen) and,
-    # when aliases share a pseudonym, the identity they share.
+    # Restorable entries: the value restore gives back (the one surface form
+    # seen, or the configured name once several were) and, when aliases
+    # share a pseudonym, the identity they share.
     value: str | None = None
     identity: str | None = None
     # One-way entries: keyed MAC of the identity, never the value.
@@ -109,37 +97,6 @@ class VaultInfo(NamedTuple):
     created: float
     updated: float
     expires: float
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on `path` (created 0600) across processes."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: win32 cover
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:
-                    continue  # LK_LOCK gives up after ~10 s; keep waiting
-            try:
-                yield
-            finally:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:  # pragma: win32 no cover
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 def _mkdir_private(path: Path) -> None:
@@ -262,15 +219,24 @@ class Vault:
         prefix: str,
         render: Callable[[int], str],
         taken: Callable[[str], bool],
+        canonical: str | None = None,
     ) -> Entry:
         """The placeholder for `identity`, allocating the next free one if new.
 
         `render(n)` formats the n-th placeholder of `prefix`; numbers whose
         placeholder is already issued or `taken` (present in the text being
         redacted) are skipped, so a placeholder never stands for two things.
+
+        `canonical` is the group's configured name (a listed client's).
+        Restore gives back the one spelling the session saw; once a second
+        spelling of the same identity arrives, it gives back `canonical`
+        rather than whichever spelling happened to come first.
         """
         existing = self.find(identity)
         if existing is not None:
+            if (canonical is not None and existing.value is not None
+                    and value != existing.value and existing.value != canonical):
+                existing = self._revalue(existing, canonical)
             return existing
         n = self._counters.get(prefix, 0)
         while True:
@@ -287,6 +253,14 @@ class Vault:
         self._add(entry)
         self._dirty = True
         return entry
+
+    def _revalue(self, entry: Entry, value: str) -> Entry:
+        updated = entry._replace(value=value)
+        self._entries[self._entries.index(entry)] = updated
+        self._by_placeholder[updated.placeholder] = updated
+        self._by_identity[updated.identity if updated.identity is not None else value] = updated
+        self._dirty = True
+        return updated
 
     def _add(self, entry: Entry) -> None:
         self._entries.append(entry)
@@ -307,7 +281,7 @@ class Vault:
         _mkdir_private(self.path.parent)
         # One lock for the directory: sessions rarely contend, and a lock
         # file per session could not be deleted safely with its vault.
-        with _locked(self.path.parent / _LOCK):
+        with locked(self.path.parent / _LOCK):
             self.refresh(force=True)
             yield self
             if self._dirty:
@@ -364,7 +338,7 @@ class Vault:
             self._add(entry)
 
     def _save(self) -> None:
-        import tempfile
+        from promptguard import atomic
 
         assert self.path is not None
         payload = {
@@ -377,19 +351,13 @@ class Vault:
             "counters": self._counters,
             "entries": [_entry_to_json(e) for e in self._entries],
         }
-        # mkstemp creates the file 0600 and os.replace keeps that mode, so
-        # the vault is never readable by others, not even for a moment.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.session}-")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                # ASCII with escapes: lone surrogates from undecodable input
-                # bytes survive the round trip.
-                json.dump(payload, f, indent=0)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # Created 0600 (atomic.py): the vault is never readable by others,
+        # not even for a moment. ASCII with escapes: lone surrogates from
+        # undecodable input bytes survive the round trip. No indent: with
+        # one, json falls back to its pure-Python encoder, ~10x slower, which
+        # a long-lived vault (the gateway's) pays on every new entry.
+        atomic.write_text(self.path, json.dumps(payload, separators=(",", ":")),
+                          encoding="ascii")
         st = self.path.stat()
         self._stamp = (st.st_mtime_ns, st.st_size)
         self._dirty = False

@@ -203,11 +203,16 @@ def _text(doc: dict[str, Any]) -> str:
 def _check(args: argparse.Namespace) -> int:
     cfg = _load(args)  # a malformed file raises ConfigError: exit 2 naming file and key
     from promptguard import baseline
-    from promptguard.commands.options import build_scanner
+    from promptguard.clients import rule_ids as client_rule_ids
+    from promptguard.commands.options import guard_options
+    from promptguard.guard import build_scanner
 
     for path in cfg.baselines:
         baseline.load(path, cfg.root)
-    known = set(build_scanner(args).rule_index())
+    # The client detector's rules are reported (and decided) like any
+    # pack's: their ids, including the configured ID labels', are known.
+    scanner = build_scanner(guard_options(args), cfg)
+    known = set(scanner.rule_index()) | client_rule_ids()
     problems: list[str] = []
     for f in cfg.files:
         groups = [(f.layer.prefix, f.layer.general, f.layer.surfaces)]

@@ -109,6 +109,7 @@ def _text(doc: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from promptguard import audit
+    from promptguard import auditforward
     from promptguard.commands.options import load_config
 
     cfg = load_config(args, Path.cwd())
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         if fwd is None or fwd.http is None:
             print("promptguard: no HTTP collector is configured; nothing to flush",
                   file=sys.stderr)
-        elif not audit.flush(settings.queue_path, fwd.http, force=True):
+        elif not auditforward.flush(settings.queue_path, fwd.http, force=True):
             print(f"promptguard: warning: collector {fwd.http.url} unreachable; records stay "
                   f"queued in {settings.queue_path}", file=sys.stderr)
     since = since_timestamp(args.since) if args.since else None

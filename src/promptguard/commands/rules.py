@@ -7,8 +7,8 @@ import sys
 from collections import Counter
 
 from promptguard.commands.options import add_rule_options
+from promptguard.dirs import cache_dir as default_cache_dir
 from promptguard.ruleset import builtin_rules_dir
-from promptguard.ruleset import default_cache_dir
 from promptguard.ruleset import load_ruleset
 from promptguard.ruleset import pack_files
 

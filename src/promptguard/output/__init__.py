@@ -32,22 +32,22 @@ class Report(NamedTuple):
 
 Formatter = Callable[[Report, bool], str]
 
+# name -> (module, one-line help), as cli.COMMANDS registers the commands.
+# Each module provides `format_report(report, color) -> str`. Modules load
+# on demand: a hook printing text never loads the SARIF code. A new format
+# is a module plus one line here.
+FORMATTERS: dict[str, tuple[str, str]] = {
+    "text": ("promptguard.output.text", "path:line:col, what was found, how to allow it"),
+    "json": ("promptguard.output.json_", "one JSON document"),
+    "sarif": ("promptguard.output.sarif", "SARIF 2.1.0 (GitHub code scanning)"),
+}
+NAMES = tuple(FORMATTERS)
+
 
 def get(name: str) -> Formatter:
-    # Imported on demand: a hook printing text never loads the SARIF code.
-    if name == "text":
-        from promptguard.output import text
+    """The formatter registered as `name`; KeyError if there is none."""
+    import importlib
 
-        return text.format_report
-    elif name == "json":
-        from promptguard.output import json_
-
-        return json_.format_report
-    elif name == "sarif":
-        from promptguard.output import sarif
-
-        return sarif.format_report
-    raise KeyError(name)
-
-
-NAMES = ("text", "json", "sarif")
+    module = importlib.import_module(FORMATTERS[name][0])
+    formatter: Formatter = module.format_report
+    return formatter

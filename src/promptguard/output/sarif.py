@@ -22,7 +22,7 @@ def _uri(source: str) -> str:
 
 
 def format_report(report: Report, color: bool) -> str:
-    from promptguard import __version__
+    from promptguard._version import __version__
 
     used = sorted({d.finding.rule_id for d in report.decisions})
     index = {rid: i for i, rid in enumerate(used)}

@@ -1,0 +1,203 @@
+"""Shared pieces for hosts whose hook files list handlers per event without
+matcher groups (Cursor, Copilot CLI, VS Code, Windsurf): merge, remove,
+check, and run a handler's command the way the host does (a shell, the
+payload on stdin, the handler's timeout).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from typing import NamedTuple
+
+from promptguard.errors import ConfigError
+from promptguard.surfaces.hooks.setup import Change
+from promptguard.surfaces.hooks.setup import Check
+from promptguard.surfaces.hooks.setup import jsonfile
+
+
+class Layout(NamedTuple):
+    """How one host's file looks."""
+
+    host: str
+    events: Sequence[str]  # the events promptguard registers
+    known: frozenset[str]  # every event name the host has (case-sensitive)
+    handler: Callable[[Sequence[str]], dict[str, Any]]  # promptguard's handler
+    command_key: str = "command"  # where the shell command sits ("bash" for Copilot)
+    top: Mapping[str, Any] = {}  # fields the file needs at the top ({"version": 1})
+    timeout_key: str = "timeout"
+    timeout_scale: float = 1.0  # host unit -> seconds
+    default_timeout: float = 30.0  # seconds, when the handler sets none
+    min_timeout: float = 5.0  # seconds
+
+
+def is_ours(handler: Any, layout: Layout) -> bool:
+    if not isinstance(handler, Mapping):
+        return False
+    if layout.command_key != "command" and isinstance(handler.get(layout.command_key), str):
+        return jsonfile.is_promptguard({"command": handler[layout.command_key]})
+    return jsonfile.is_promptguard(handler)
+
+
+def _hooks(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    hooks = doc.get("hooks", {})
+    if not isinstance(hooks, Mapping):
+        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
+                          "nothing was changed")
+    for event, handlers in hooks.items():
+        if not isinstance(handlers, list):
+            raise ConfigError(f"{path}: hooks.{event} is not a list; nothing was changed")
+    return dict(hooks)
+
+
+def install(path: Path, command: Sequence[str], layout: Layout) -> Change:
+    doc = jsonfile.read(path)
+    doc = {} if doc is None else doc
+    hooks = _hooks(doc, path)
+    mine = layout.handler(command)
+    for event in layout.events:
+        kept = [h for h in hooks.get(event, []) if not is_ours(h, layout)]
+        hooks[event] = [*kept, mine]
+    new = {**layout.top, **doc, "hooks": hooks}
+    if new == doc:
+        return Change(path, False, None, "already installed")
+    return Change(path, True, jsonfile.write(path, new), "installed")
+
+
+def uninstall(path: Path, layout: Layout, remove_empty_file: bool = False) -> Change:
+    doc = jsonfile.read(path)
+    if doc is None:
+        return Change(path, False, None, "no hooks file")
+    hooks = _hooks(doc, path)
+    kept = {e: [h for h in hs if not is_ours(h, layout)] for e, hs in hooks.items()}
+    kept = {e: hs for e, hs in kept.items() if hs}
+    new = {**doc, "hooks": kept} if kept else {k: v for k, v in doc.items() if k != "hooks"}
+    if new == doc:
+        return Change(path, False, None, "not installed")
+    if remove_empty_file and set(new) <= set(layout.top) | {"hooks"} and not kept:
+        backup = path.with_name(path.name + jsonfile.BACKUP_SUFFIX)
+        shutil.copy2(path, backup)
+        path.unlink()
+        return Change(path, True, backup, "removed (the file held only promptguard's hooks)")
+    return Change(path, True, jsonfile.write(path, new), "removed")
+
+
+class Run(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run_like_host(command: str, payload: Mapping[str, Any], timeout: float, cwd: Path,
+                  shell: Sequence[str] = ("/bin/sh", "-c")) -> Run:
+    """The handler's command as the host runs it; TimeoutExpired/OSError propagate."""
+    start = time.monotonic()
+    proc = subprocess.run([*shell, command], input=json.dumps(payload).encode(),
+                          capture_output=True, timeout=timeout, cwd=cwd, check=False)
+    return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+               proc.stderr.decode("utf-8", "replace"), time.monotonic() - start)
+
+
+def resolves(command: str) -> bool:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    if not words:
+        return False
+    if os.path.isabs(words[0]):
+        return os.path.isfile(words[0]) and os.access(words[0], os.X_OK)
+    return shutil.which(words[0]) is not None
+
+
+def fake_key() -> str:
+    import random
+
+    rng = random.SystemRandom()
+    return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+
+
+# canary(handler, where) -> checks; set per host
+Canary = Callable[[Mapping[str, Any], str], list[Check]]
+
+
+def check_file(path: Path, label: str, layout: Layout, canary: Canary,
+               prompt_event: str) -> tuple[list[Check], set[str]]:
+    """Problems in one hooks file, and the events promptguard works for there."""
+    where = f"{label} {path}"
+    try:
+        doc = jsonfile.read(path)
+    except ConfigError as e:
+        return [Check("fail", where, str(e).split(": ", 1)[-1])], set()
+    if doc is None:
+        return [], set()
+    checks: list[Check] = []
+    for key, value in layout.top.items():
+        if doc.get(key) != value:
+            checks.append(Check("fail", where, f"{key!r} must be {value!r} (found "
+                                               f"{doc.get(key)!r}): {layout.host} ignores the "
+                                               "file"))
+    hooks = doc.get("hooks")
+    if not isinstance(hooks, Mapping):
+        if hooks is not None:
+            checks.append(Check("fail", where, "'hooks' is not an object"))
+        return checks, set()
+    events: set[str] = set()
+    canaried = False
+    for event, handlers in hooks.items():
+        at = f"{where} hooks.{event}"
+        if not isinstance(handlers, list):
+            if "promptguard" in json.dumps(handlers):
+                checks.append(Check("fail", at, "must be a list of handlers: wrong nesting"))
+            continue
+        for i, h in enumerate(handlers):
+            hat = f"{at}[{i}]"
+            if isinstance(h, Mapping) and isinstance(h.get("hooks"), list) and \
+                    "promptguard" in json.dumps(h):
+                checks.append(Check("fail", hat, f"a Claude Code style matcher group: "
+                                                 f"{layout.host} expects the handlers directly "
+                                                 "in the event's list (wrong nesting)"))
+                continue
+            if not is_ours(h, layout):
+                continue
+            problems = []
+            if event not in layout.known:
+                problems.append(f"{layout.host} has no {event!r} event (names are "
+                                "case-sensitive): the handler never runs")
+            command = str(h.get(layout.command_key, ""))
+            if not resolves(command):
+                problems.append(f"the command does not resolve to an executable: wrong path "
+                                f"(rerun `promptguard install {layout.host}`)")
+            timeout = h.get(layout.timeout_key)
+            if timeout is not None and (not isinstance(timeout, (int, float)) or
+                                        timeout * layout.timeout_scale < layout.min_timeout):
+                problems.append(f"{layout.timeout_key} {timeout!r} is too short (at least "
+                                f"{layout.min_timeout / layout.timeout_scale:g})")
+            checks += [Check("fail", hat, p) for p in problems]
+            if problems:
+                continue
+            events.add(event)
+            if event == prompt_event and not canaried:
+                canaried = True
+                checks += canary(h, hat)
+    return checks, events
+
+
+def timeout_of(handler: Mapping[str, Any], layout: Layout) -> float:
+    value = handler.get(layout.timeout_key)
+    return float(value) * layout.timeout_scale if isinstance(value, (int, float)) \
+        else layout.default_timeout
+
+
+def sort(checks: list[Check]) -> list[Check]:
+    order = {"fail": 0, "warn": 1, "ok": 2}
+    return sorted(checks, key=lambda c: order[c.status])

@@ -1,0 +1,101 @@
+"""Install, remove and check promptguard's VS Code agent hooks (Preview).
+
+promptguard owns one file: `~/.copilot/hooks/promptguard-vscode.json` (user)
+or `.github/hooks/promptguard-vscode.json` (workspace): `{"hooks": {Event:
+[{"type": "command", "command", "timeout" (seconds)}]}}`, handlers directly
+in the event's list. VS Code also runs Claude Code's settings files, so a
+`promptguard install claude-code` already runs there, but with
+`--agent claude-code` and VS Code's payload: doctor says so.
+"""
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from promptguard.errors import ConfigError
+from promptguard.surfaces.hooks.setup import Change
+from promptguard.surfaces.hooks.setup import Check
+from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import hookfiles
+
+name = "vscode"
+scopes = ("user", "project")
+TIMEOUT = 10
+FILE = "promptguard-vscode.json"
+KNOWN = frozenset({"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                   "PreCompact", "SubagentStart", "SubagentStop", "Stop"})
+
+
+def _handler(command: Sequence[str]) -> dict[str, Any]:
+    return {"type": "command", "command": shlex.join(command), "timeout": TIMEOUT}
+
+
+LAYOUT = hookfiles.Layout(host="vscode", events=("UserPromptSubmit", "PreToolUse",
+                                                 "PostToolUse"),
+                          known=KNOWN, handler=_handler)
+
+
+def hooks_path(scope: str, options: Options) -> Path:
+    if scope == "user":
+        return options.home / ".copilot" / "hooks" / FILE
+    if scope == "project":
+        return options.project / ".github" / "hooks" / FILE
+    raise ConfigError(f"vscode: unknown scope {scope!r} (use {', '.join(scopes)})")
+
+
+def install(scope: str, command: Sequence[str], options: Options) -> Change:
+    return hookfiles.install(hooks_path(scope, options), command, LAYOUT)
+
+
+def uninstall(scope: str, options: Options) -> Change:
+    return hookfiles.uninstall(hooks_path(scope, options), LAYOUT, remove_empty_file=True)
+
+
+def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+    payload = {"timestamp": "2026-01-01T00:00:00.000Z", "cwd": str(project),
+               "sessionId": "promptguard-doctor", "hookEventName": "UserPromptSubmit",
+               "transcript_path": "",
+               "prompt": f"doctor canary: aws_access_key_id = {hookfiles.fake_key()}"}
+    limit = hookfiles.timeout_of(handler, LAYOUT)
+    try:
+        run = hookfiles.run_like_host(str(handler.get("command")), payload, limit, project)
+    except subprocess.TimeoutExpired:
+        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
+    except OSError as e:
+        return [Check("fail", where, f"cannot run the command: {e.strerror}")]
+    try:
+        answer = json.loads(run.stdout)
+    except ValueError:
+        answer = None
+    if run.returncode != 2 and not (isinstance(answer, dict) and answer.get("continue") is False):
+        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
+                                     f"(the command exits "
+                                     f"{run.returncode})")]
+    return [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
+
+
+def doctor(options: Options) -> list[Check]:
+    checks: list[Check] = []
+    registered: set[str] = set()
+    for scope in scopes:
+        found, events = hookfiles.check_file(
+            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
+            lambda h, w: canary(h, w, options.project), "UserPromptSubmit")
+        checks += found
+        registered |= events
+    claude = options.home / ".claude" / "settings.json"
+    if claude.is_file() and "--agent claude-code" in claude.read_text(errors="replace"):
+        checks.append(Check("warn", str(claude), "VS Code also runs Claude Code's hooks, here "
+                                                 "with --agent claude-code and VS Code's payload"
+                                                 "; set chat.hookFilesLocations "
+                                                 "\"~/.claude/settings.json\": false if both "
+                                                 "are installed"))
+    if "UserPromptSubmit" not in registered:
+        checks.append(Check("fail", "vscode", "no working promptguard UserPromptSubmit hook: "
+                                              "run `promptguard install vscode`"))
+    return hookfiles.sort(checks)

@@ -1,0 +1,94 @@
+"""Install, remove and check promptguard's Windsurf (Cascade) hooks.
+
+Files: user `~/.codeium/windsurf/hooks.json`, workspace `.windsurf/hooks.json`
+(system files are the admin's): `{"hooks": {event: [{"command",
+"show_output": true}]}}`. Pre-hooks block by exit code 2; `show_output`
+shows promptguard's reason to the user.
+"""
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from promptguard.errors import ConfigError
+from promptguard.surfaces.hooks.setup import Change
+from promptguard.surfaces.hooks.setup import Check
+from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import hookfiles
+
+name = "windsurf"
+scopes = ("user", "project")
+KNOWN = frozenset({
+    "pre_user_prompt", "pre_read_code", "post_read_code", "pre_write_code", "post_write_code",
+    "pre_run_command", "post_run_command", "pre_mcp_tool_use", "post_mcp_tool_use",
+    "post_cascade_response", "post_cascade_response_with_transcript", "post_setup_worktree",
+})
+
+
+def _handler(command: Sequence[str]) -> dict[str, Any]:
+    return {"command": shlex.join(command), "show_output": True}
+
+
+LAYOUT = hookfiles.Layout(
+    host="windsurf",
+    events=("pre_user_prompt", "pre_read_code", "pre_write_code", "pre_run_command",
+            "pre_mcp_tool_use"),
+    known=KNOWN, handler=_handler,
+)
+
+
+def hooks_path(scope: str, options: Options) -> Path:
+    if scope == "user":
+        return options.home / ".codeium" / "windsurf" / "hooks.json"
+    if scope == "project":
+        return options.project / ".windsurf" / "hooks.json"
+    raise ConfigError(f"windsurf: unknown scope {scope!r} (use {', '.join(scopes)})")
+
+
+def install(scope: str, command: Sequence[str], options: Options) -> Change:
+    return hookfiles.install(hooks_path(scope, options), command, LAYOUT)
+
+
+def uninstall(scope: str, options: Options) -> Change:
+    return hookfiles.uninstall(hooks_path(scope, options), LAYOUT)
+
+
+def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+    payload = {"agent_action_name": "pre_user_prompt", "trajectory_id": "promptguard-doctor",
+               "execution_id": "promptguard-doctor", "timestamp": "2026-01-01T00:00:00Z",
+               "tool_info": {"user_prompt": f"doctor canary: aws_access_key_id = "
+                                            f"{hookfiles.fake_key()}"}}
+    limit = hookfiles.timeout_of(handler, LAYOUT)
+    try:
+        run = hookfiles.run_like_host(str(handler.get("command")), payload, limit, project)
+    except subprocess.TimeoutExpired:
+        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
+    except OSError as e:
+        return [Check("fail", where, f"cannot run the command: {e.strerror}")]
+    if run.returncode != 2:
+        return [Check("fail", where, f"a prompt holding a fake AWS key was NOT blocked: the "
+                                     f"command exits {run.returncode}, Windsurf blocks only "
+                                     "on exit 2")]
+    out = [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
+    if handler.get("show_output") is not True:
+        out.append(Check("warn", where, "show_output is not true: the user does not see why"))
+    return out
+
+
+def doctor(options: Options) -> list[Check]:
+    checks: list[Check] = []
+    registered: set[str] = set()
+    for scope in scopes:
+        found, events = hookfiles.check_file(
+            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
+            lambda h, w: canary(h, w, options.project), "pre_user_prompt")
+        checks += found
+        registered |= events
+    if "pre_user_prompt" not in registered:
+        checks.append(Check("fail", "windsurf", "no working promptguard pre_user_prompt hook: "
+                                                "run `promptguard install windsurf`"))
+    return hookfiles.sort(checks)
