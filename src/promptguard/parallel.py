@@ -199,10 +199,10 @@ def scan_files(
 
     `workers`: processes to use (default: one per core); the scan stays in
     this process when that is 1, when the input is under
-    `min_parallel_bytes` (4 MB) in all, or where fork is unavailable. `lint` adds notes per text (run in the
-    workers). `tune_malloc` fixes glibc's mmap threshold in
-    this process and the workers while large files stream: meant
-    for the CLI, not for a long-lived host process.
+    `min_parallel_bytes` (4 MB) in all, or where fork is unavailable.
+    `lint` adds notes per text (run in the workers). `tune_malloc` fixes
+    glibc's mmap threshold in this process and the workers while large
+    files stream: meant for the CLI, not for a long-lived host process.
     """
     files = list(paths)
     total = sum(_size(p) for p in files)
