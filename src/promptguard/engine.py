@@ -221,7 +221,10 @@ class Scanner:
         if not text:
             return ScanResult([], [])
         pf = self.prefilter(backend or self.backend_for(len(text)))
-        spans: dict[int, list[tuple[int, int]]] = {}
+        # Hits grouped by keyword first (one append per hit), then handed to
+        # the rules that keyword belongs to: a common keyword shared by many
+        # rules no longer costs one append per hit per rule.
+        hits: dict[int, list[tuple[int, int]]] = {}
         ends: dict[int, list[int]] = {}
         keyword_rules = self.ruleset.keyword_rules
         k = len(keyword_rules)
@@ -229,8 +232,16 @@ class Scanner:
             if kw_index >= k:
                 ends.setdefault(kw_index - k, []).append(e)
                 continue
+            found = hits.get(kw_index)
+            if found is None:
+                hits[kw_index] = [(s, e)]
+            else:
+                found.append((s, e))
+        # The keywords that hit, per rule (in one order for every rule).
+        rule_keywords: dict[int, list[int]] = {}
+        for kw_index in hits:
             for rule_index in keyword_rules[kw_index]:
-                spans.setdefault(rule_index, []).append((s, e))
+                rule_keywords.setdefault(rule_index, []).append(kw_index)
 
         raw: list[Raw] = []
         # Spans a pragma allowed for a specific rule: broad rules matching
@@ -239,10 +250,21 @@ class Scanner:
         silenced: list[tuple[int, int]] = []
         diagnostics: list[Diagnostic] = []
         rules = self.ruleset.rules
-        work: list[tuple[int, list[tuple[int, int]]]] = [
-            (i, _windows(text, sp, rules[i].window, rules[i].multiline))
-            for i, sp in spans.items() if not rules[i].always_run
-        ]
+        work: list[tuple[int, list[tuple[int, int]]]] = []
+        # Rules with the same keywords hit and the same window shape get the
+        # same windows: computed once per text.
+        windows_of: dict[tuple[tuple[int, ...], int, bool], list[tuple[int, int]]] = {}
+        for i, kws in rule_keywords.items():
+            rule = rules[i]
+            if rule.always_run:
+                continue
+            key = (tuple(kws), rule.window, rule.multiline)
+            windows = windows_of.get(key)
+            if windows is None:
+                spans = hits[kws[0]] if len(kws) == 1 else [h for kw in kws for h in hits[kw]]
+                windows = _windows(text, spans, rule.window, rule.multiline)
+                windows_of[key] = windows
+            work.append((i, windows))
         for i in self.ruleset.always_run:
             if i in pf.accelerated:
                 # Hyperscan found where this rule may match: only those lines.
