@@ -208,6 +208,11 @@ class Guard:
         self.screen = screen
         self.options = options
         self._redaction: RedactionSettings | None = None
+        # decide() by (surface, category, rule, severity, confidence) for
+        # `_decisions_policy`: the policy's answer depends on nothing else,
+        # and a scan with thousands of findings asks the same few questions.
+        self._decisions: dict[tuple[str, ...], Action] = {}
+        self._decisions_policy: object = None
 
     def __repr__(self) -> str:
         return f"Guard(surface={self.surface!r}, root={str(self.config.root)!r})"
@@ -240,7 +245,19 @@ class Guard:
 
     # -- decisions ------------------------------------------------------------
     def decide(self, finding: Finding) -> Action:
-        return self.config.policy.decide(finding, self.surface)
+        policy = self.config.policy
+        if policy is not self._decisions_policy:  # a new config: start over
+            self._decisions.clear()
+            self._decisions_policy = policy
+        key = (self.surface, finding.category, finding.rule_id,
+               finding.severity, finding.confidence)
+        action = self._decisions.get(key)
+        if action is None:
+            if len(self._decisions) > 4096:  # a long-lived guard stays small
+                self._decisions.clear()
+            action = policy.decide(finding, self.surface)
+            self._decisions[key] = action
+        return action
 
     @property
     def on_error(self) -> str:

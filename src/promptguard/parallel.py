@@ -167,12 +167,11 @@ class _LargeFile:
         self.skipped = False
 
 
-def _plan(paths: Iterable[Path]) -> Iterator[tuple[list[Path], Path | None]]:
+def _plan(sized: Iterable[tuple[Path, int]]) -> Iterator[tuple[list[Path], Path | None]]:
     """Batches of small files, each followed by at most one large file."""
     batch: list[Path] = []
     size = 0
-    for path in paths:
-        n = _size(path)
+    for path, n in sized:
         if n > CHUNK_BYTES:
             yield batch, path
             batch, size = [], 0
@@ -205,7 +204,8 @@ def scan_files(
     files stream: meant for the CLI, not for a long-lived host process.
     """
     files = list(paths)
-    total = sum(_size(p) for p in files)
+    sizes = [_size(p) for p in files]  # one stat per file, for the plan too
+    total = sum(sizes)
     # One backend for the whole scan, decided from its total size.
     backend = scanner.backend_for(total)
     scanner.prefilter(backend)  # load it once, before any fork
@@ -215,10 +215,10 @@ def scan_files(
         for path in files:
             yield scan_file(job, path)
         return
-    yield from _pooled(job, files, n)
+    yield from _pooled(job, list(zip(files, sizes, strict=True)), n)
 
 
-def _pooled(job: _Job, files: list[Path], workers: int) -> Iterator[FileScan]:
+def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[FileScan]:
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -231,7 +231,8 @@ def _pooled(job: _Job, files: list[Path], workers: int) -> Iterator[FileScan]:
         pool.join()
 
 
-def _drive(pool: Any, job: _Job, files: list[Path], window: int) -> Iterator[FileScan]:
+def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
+           ) -> Iterator[FileScan]:
     from promptguard.sources import iter_chunks
     from promptguard.stream import stream_buffers
 
