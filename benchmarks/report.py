@@ -65,6 +65,9 @@ class Report(NamedTuple):
     big_desc: str
     imports: ImportTime | None
     notes: tuple[str, ...]
+    # The many-file corpus (pinned site-packages as a tree), when measured.
+    packages_desc: str = ""
+    packages: tuple[Throughput, ...] = ()
 
 
 # ---------------------------------------------------------------- statistics
@@ -158,6 +161,9 @@ def targets(report: Report) -> list[Target]:
             _verdict(None if pg_rate is None else pg_rate >= THROUGHPUT_TARGET_MBPS),
         )
     )
+    for label, rows_tp in (("stdlib file", report.throughput), ("packages tree", report.packages)):
+        if rows_tp:
+            rows.extend(_peer_targets(label, rows_tp))
     big = report.big
     if big is not None and not big.failure:
         rss = rss_mb(big.maxrss_kib)
@@ -175,6 +181,38 @@ def targets(report: Report) -> list[Target]:
         why = "failed" if big is not None else "not run (use --big)"
         rows.append(Target("peak RSS, 1 GiB file", why, "", "", "<= 100 MB", "n/a"))
     return rows
+
+
+PEER_RATIO_TARGET = 1.5
+RSS_TARGET_MB = 100.0
+
+
+def _peer_targets(label: str, rows_tp: Sequence[Throughput]) -> list[Target]:
+    """promptguard against the fastest peer that ran (issue 8: >= 1.5x), and its RSS."""
+    pg = _by_tool(rows_tp, "promptguard")
+    if not isinstance(pg, Throughput) or pg.failure or not pg.walls_s:
+        return [Target(f"throughput vs fastest peer, {label}", "-", "-", "-", ">= 1.5x", "n/a")]
+    pg_rate = mbps(pg.size, median(pg.walls_s))
+    peers = [
+        (mbps(tp.size, median(tp.walls_s)), tp.tool)
+        for tp in rows_tp
+        if tp.tool != "promptguard" and not tp.failure and tp.walls_s
+    ]
+    out = []
+    if peers:
+        best, name = max(peers)
+        out.append(Target(
+            f"throughput vs fastest peer ({name}), {label}",
+            f"{pg_rate:.1f} MB/s",
+            f"{best:.1f} MB/s ({name})",
+            f"{pg_rate / best:.2f}x",
+            ">= 1.5x",
+            _verdict(pg_rate / best >= PEER_RATIO_TARGET),
+        ))
+    rss = rss_mb(pg.maxrss_kib)
+    out.append(Target(f"peak RSS, {label}", f"{rss:.1f} MB", "", "", "<= 100 MB",
+                      _verdict(rss <= RSS_TARGET_MB)))
+    return out
 
 
 def missed_targets(report: Report) -> list[str]:
@@ -217,11 +255,11 @@ def _latency_rows(report: Report) -> list[list[str]]:
     return rows
 
 
-def _throughput_rows(report: Report) -> list[list[str]]:
+def _throughput_rows(throughput: Sequence[Throughput]) -> list[list[str]]:
     rows = []
-    pg = _by_tool(report.throughput, "promptguard")
+    pg = _by_tool(throughput, "promptguard")
     pg_rate = mbps(pg.size, median(pg.walls_s)) if isinstance(pg, Throughput) else None
-    for tp in report.throughput:
+    for tp in throughput:
         if tp.failure or not tp.walls_s:
             status = "skipped" if (tp.failure or "").startswith("skipped") else "FAILED"
             rows.append([tp.tool, status, "", "", "", "", "", tp.failure or ""])
@@ -270,25 +308,29 @@ def render(report: Report) -> str:
         ["tool", "median", "p90", "min", "first run", "vs promptguard", "reported the key"],
         _latency_rows(report),
     )
-    out += ["", f"## Throughput and peak RSS: {report.corpus_desc}", ""]
-    out += [
-        "Median wall time of whole-process runs; MB = 10^6 bytes;"
-        " peak RSS = `ru_maxrss` from `os.wait4`.",
-        "",
-    ]
-    out += _table(
-        [
-            "tool",
-            "median s",
-            "MB/s",
-            "promptguard is",
-            "peak RSS MB",
-            "runs",
-            "warm-up s",
-            "findings",
-        ],
-        _throughput_rows(report),
-    )
+    corpora = [(report.corpus_desc, report.throughput)]
+    if report.packages:
+        corpora.append((report.packages_desc, report.packages))
+    for desc, rows_tp in corpora:
+        out += ["", f"## Throughput and peak RSS: {desc}", ""]
+        out += [
+            "Median wall time of whole-process runs; MB = 10^6 bytes;"
+            " peak RSS = `ru_maxrss` from `os.wait4`.",
+            "",
+        ]
+        out += _table(
+            [
+                "tool",
+                "median s",
+                "MB/s",
+                "promptguard is",
+                "peak RSS MB",
+                "runs",
+                "warm-up s",
+                "findings",
+            ],
+            _throughput_rows(rows_tp),
+        )
     out += ["", f"## Peak memory: {report.big_desc}", ""]
     if report.big is None:
         out += ["Not run; pass `--big`."]

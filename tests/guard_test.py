@@ -142,3 +142,16 @@ def test_unknown_surface_is_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="unknown surface 'slack'"):
         Guard.load("slack", start=tmp_path)
+
+
+def test_decide_follows_a_replaced_config(tmp_path: Path) -> None:
+    # decide() is memoised per policy: a guard given another config (as a
+    # long-lived host reloading it would) answers from the new policy.
+    text = f"card {CARD}\n"
+    guard = Guard.load("cli", start=tmp_path)
+    card = next(d.finding for d in guard.check(text, source="t", audit=False).decisions
+                if d.finding.category == "pii")
+    assert guard.decide(card) == "warn" == guard.decide(card)
+    guard.config = Guard.load("cli", start=tmp_path,
+                              options=GuardOptions(profile="strict")).config
+    assert guard.decide(card) == "block"

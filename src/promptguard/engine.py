@@ -162,9 +162,17 @@ class Scanner:
         self._allow_compiled: dict[str, regex.Pattern[str]] = {}
 
     # -- prefilter ---------------------------------------------------------
-    def _backend_for(self, size: int) -> str:
+    def backend_for(self, size: int) -> str:
+        """The prefilter backend for a scan of `size` characters in all.
+
+        A scan of many files decides once from their total size: deciding
+        per file sent every file under 256 KB down the automaton path.
+        Once the Hyperscan database is loaded it serves every later text.
+        """
         backend = self.settings.backend
         if backend == "auto":
+            if "hyperscan" in self._prefilters:
+                return "hyperscan"
             from promptguard.prefilter import hyperscan_available
 
             if size >= HYPERSCAN_MIN_CHARS and hyperscan_available():
@@ -212,8 +220,11 @@ class Scanner:
     def run(self, text: str, *, backend: str | None = None) -> ScanResult:
         if not text:
             return ScanResult([], [])
-        pf = self.prefilter(backend or self._backend_for(len(text)))
-        spans: dict[int, list[tuple[int, int]]] = {}
+        pf = self.prefilter(backend or self.backend_for(len(text)))
+        # Hits grouped by keyword first (one append per hit), then handed to
+        # the rules that keyword belongs to: a common keyword shared by many
+        # rules no longer costs one append per hit per rule.
+        hits: dict[int, list[tuple[int, int]]] = {}
         ends: dict[int, list[int]] = {}
         keyword_rules = self.ruleset.keyword_rules
         k = len(keyword_rules)
@@ -221,8 +232,16 @@ class Scanner:
             if kw_index >= k:
                 ends.setdefault(kw_index - k, []).append(e)
                 continue
+            found = hits.get(kw_index)
+            if found is None:
+                hits[kw_index] = [(s, e)]
+            else:
+                found.append((s, e))
+        # The keywords that hit, per rule (in one order for every rule).
+        rule_keywords: dict[int, list[int]] = {}
+        for kw_index in hits:
             for rule_index in keyword_rules[kw_index]:
-                spans.setdefault(rule_index, []).append((s, e))
+                rule_keywords.setdefault(rule_index, []).append(kw_index)
 
         raw: list[Raw] = []
         # Spans a pragma allowed for a specific rule: broad rules matching
@@ -231,10 +250,21 @@ class Scanner:
         silenced: list[tuple[int, int]] = []
         diagnostics: list[Diagnostic] = []
         rules = self.ruleset.rules
-        work: list[tuple[int, list[tuple[int, int]]]] = [
-            (i, _windows(text, sp, rules[i].window, rules[i].multiline))
-            for i, sp in spans.items() if not rules[i].always_run
-        ]
+        work: list[tuple[int, list[tuple[int, int]]]] = []
+        # Rules with the same keywords hit and the same window shape get the
+        # same windows: computed once per text.
+        windows_of: dict[tuple[tuple[int, ...], int, bool], list[tuple[int, int]]] = {}
+        for i, kws in rule_keywords.items():
+            rule = rules[i]
+            if rule.always_run:
+                continue
+            key = (tuple(kws), rule.window, rule.multiline)
+            windows = windows_of.get(key)
+            if windows is None:
+                spans = hits[kws[0]] if len(kws) == 1 else [h for kw in kws for h in hits[kw]]
+                windows = _windows(text, spans, rule.window, rule.multiline)
+                windows_of[key] = windows
+            work.append((i, windows))
         for i in self.ruleset.always_run:
             if i in pf.accelerated:
                 # Hyperscan found where this rule may match: only those lines.
@@ -271,7 +301,13 @@ class Scanner:
             out.update((r.id, r) for r in detector.rules)
         return out
 
-    def run_stream(self, chunks: Iterable[str], *, overlap: int = 65536) -> ScanResult:
+    def run_stream(
+        self,
+        chunks: Iterable[str],
+        *,
+        overlap: int = 65536,
+        backend: str | None = None,
+    ) -> ScanResult:
         """Scan a long text given in pieces, with memory bounded by chunk size.
 
         Each buffer reports the findings that start in its middle part: at
@@ -281,46 +317,13 @@ class Scanner:
         either end and a context rule still sees its keyword. Offsets,
         lines and columns are absolute.
         """
-        findings: list[Finding] = []
-        diagnostics: list[Diagnostic] = []
-        carry = ""
-        base = 0  # absolute offset of carry[0]
-        base_line = 1  # line number at `base`
-        base_col = 0  # characters between the line start and `base`
-        emitted_upto = 0
-        it = iter(chunks)
-        pending = next(it, None)
-        while pending is not None:
-            nxt = next(it, None)
-            buf = carry + pending
-            last = nxt is None
-            result = self.run(buf)
-            diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
-            cutoff = base + (len(buf) if last else max(0, len(buf) - overlap))
-            for f in result.findings:
-                start = base + f.start
-                if start < emitted_upto or (not last and start >= cutoff):
-                    continue
-                findings.append(f._replace(
-                    start=start,
-                    end=base + f.end,
-                    line=f.line + base_line - 1,
-                    column=f.column + (base_col if f.line == 1 else 0),
-                ))
-            emitted_upto = max(emitted_upto, cutoff)
-            # The next buffer starts `overlap` before the cutoff: what it
-            # reports (from the cutoff on) has that much context before it.
-            keep_from = max(0, cutoff - base - overlap)
-            newlines = buf.count("\n", 0, keep_from)
-            if newlines:
-                base_line += newlines
-                base_col = keep_from - (buf.rfind("\n", 0, keep_from) + 1)
-            else:
-                base_col += keep_from
-            carry = buf[keep_from:]
-            base += keep_from
-            pending = nxt
-        return ScanResult(findings, diagnostics)
+        from promptguard.stream import StreamMerge
+        from promptguard.stream import stream_buffers
+
+        merged = StreamMerge()
+        for piece in stream_buffers(chunks, overlap):
+            merged.add(piece, self.run(piece.text, backend=backend))
+        return merged.result()
 
     def _match_rule(
         self,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from promptguard.baseline import Baseline
     from promptguard.clients import ClientDirectory
     from promptguard.config import Config
+    from promptguard.parallel import FileScan
     from promptguard.redaction import RedactionSettings
     from promptguard.redaction import Replacement
     from promptguard.redaction import Restorer
@@ -207,6 +208,11 @@ class Guard:
         self.screen = screen
         self.options = options
         self._redaction: RedactionSettings | None = None
+        # decide() by (surface, category, rule, severity, confidence) for
+        # `_decisions_policy`: the policy's answer depends on nothing else,
+        # and a scan with thousands of findings asks the same few questions.
+        self._decisions: dict[tuple[str, ...], Action] = {}
+        self._decisions_policy: object = None
 
     def __repr__(self) -> str:
         return f"Guard(surface={self.surface!r}, root={str(self.config.root)!r})"
@@ -239,7 +245,19 @@ class Guard:
 
     # -- decisions ------------------------------------------------------------
     def decide(self, finding: Finding) -> Action:
-        return self.config.policy.decide(finding, self.surface)
+        policy = self.config.policy
+        if policy is not self._decisions_policy:  # a new config: start over
+            self._decisions.clear()
+            self._decisions_policy = policy
+        key = (self.surface, finding.category, finding.rule_id,
+               finding.severity, finding.confidence)
+        action = self._decisions.get(key)
+        if action is None:
+            if len(self._decisions) > 4096:  # a long-lived guard stays small
+                self._decisions.clear()
+            action = policy.decide(finding, self.surface)
+            self._decisions[key] = action
+        return action
 
     @property
     def on_error(self) -> str:
@@ -364,6 +382,47 @@ class Guard:
                 return Verdict(label, "allow", notes=tuple(notes), scanned=False)
             return self.check_stream(chunks, source=label, audit=audit, notes=notes,
                                      path=None if is_stdin else path)
+
+    def check_files(
+        self, files: Sequence[Path], *, stdin_name: str = "<stdin>", audit: bool = True,
+        workers: int | None = None, tune_malloc: bool = False,
+    ) -> Iterator[Verdict]:
+        """`check_file` for each of `files` (as `files()` lists them: stdin
+        first), in that order, on every core (`parallel.scan_files`).
+
+        The same verdicts as calling `check_file` one by one. `tune_malloc`
+        is for the CLI's own process (see `sources.fix_mmap_threshold`).
+        """
+        from promptguard import parallel
+
+        named = [p for p in files if p != STDIN]
+        if len(named) != len(files):
+            yield self.check_file(STDIN, label=stdin_name, audit=audit)
+        for scan in parallel.scan_files(self.scanner, named, workers=workers, lint=lint_notes,
+                                        tune_malloc=tune_malloc):
+            yield self._file_verdict(scan, audit=audit)
+
+    def _file_verdict(self, scan: FileScan, *, audit: bool) -> Verdict:
+        from promptguard.errors import InputError
+
+        label = str(scan.path)
+        if scan.error is not None:
+            raise InputError(f"{label}: {scan.error}")
+        notes = list(scan.notes)
+        if scan.result is None:
+            return Verdict(label, "allow", notes=tuple(notes), scanned=False)
+        found = [f._replace(source=label) for f in scan.result.findings]
+        if scan.text is not None or not found:
+            kept, suppressed = self.screen.apply_text(found, label, scan.text or "")
+        else:  # streamed: as check_stream does
+            secrets: dict[tuple[int, int], str] = {}
+            if self.screen.needs_secrets(label):
+                secrets = _spans_from_file(scan.path, ((f.start, f.end) for f in found))
+            kept, suppressed = self.screen.apply(found, label,
+                                                 lambda f: secrets.get((f.start, f.end)),
+                                                 lambda f: None)
+        return self._verdict(label, kept, suppressed, scan.result.diagnostics, notes,
+                             audit=audit)
 
     def files(self, paths: Sequence[Path], notes: list[Note]) -> list[Path]:
         """The files `check_paths` would scan: directories expanded (git-aware),

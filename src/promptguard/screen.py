@@ -37,6 +37,9 @@ class Screen:
         self.matcher = matcher
         self.baselines = tuple(baselines)
         self.skip = frozenset(p.resolve() for p in skip)
+        # A path resolves to one of `skip` only if its name is one of theirs
+        # or it is a symlink (or "." / ".."): the rest need no resolve().
+        self._skip_names = frozenset(p.name for p in self.skip)
 
     @classmethod
     def from_config(
@@ -53,9 +56,14 @@ class Screen:
         return cls(Matcher(cfg.allowlist, cfg.root), baselines, skip)
 
     def skips(self, path: Path, label: str) -> bool:
-        if path.name in BASELINE_NAMES or (self.skip and path.resolve() in self.skip):
+        if path.name in BASELINE_NAMES or (self.skip and self._may_resolve_to_skip(path)
+                                           and path.resolve() in self.skip):
             return True
         return self.matcher is not None and self.matcher.skips_path(label)
+
+    def _may_resolve_to_skip(self, path: Path) -> bool:
+        name = path.name
+        return name in self._skip_names or name in ("", ".", "..") or path.is_symlink()
 
     def _rel(self, label: str, root: Path) -> str:
         from promptguard.allowlist import relative_label

@@ -62,13 +62,17 @@ def decode(data: bytes, source: str, notes: list[Note]) -> str | None:
         return data.decode(encoding if encoding == "utf-8" else "utf-8", "surrogateescape")
 
 
-def _fixed_mmap_threshold() -> None:
+def fix_mmap_threshold() -> None:
     """Keep MB-sized buffers out of the heap while streaming (glibc only).
 
     glibc raises its mmap threshold after each freed large block, so the
     next MB-sized buffers come from the heap, which fragments: a 60 MB
     read-and-decode loop peaked at 47 MB RSS, a 1 GB scan at 112 MB. A fixed
     threshold keeps them mmapped and returned on free (18 MB for the loop).
+
+    It changes the allocator for the whole process, so only a process of our
+    own asks for it (the CLI, the scan workers), never the library by itself:
+    a gateway or daemon embedding promptguard keeps its own malloc tuning.
     """
     import sys
 
@@ -83,9 +87,15 @@ def _fixed_mmap_threshold() -> None:
         pass  # not glibc (musl, ...): nothing to tune
 
 
-def iter_chunks(f: BinaryIO, source: str, notes: list[Note]) -> Iterator[str] | None:
-    """Decoded chunks of a large stream, or None (with a note) if binary."""
-    _fixed_mmap_threshold()
+def iter_chunks(
+    f: BinaryIO, source: str, notes: list[Note], *, tune_malloc: bool = False,
+) -> Iterator[str] | None:
+    """Decoded chunks of a large stream, or None (with a note) if binary.
+
+    `tune_malloc`: call `fix_mmap_threshold()` first (for the CLI's own process).
+    """
+    if tune_malloc:
+        fix_mmap_threshold()
     head = f.read(CHUNK_BYTES)
     encoding = sniff_encoding(head[:_BINARY_SNIFF])
     if encoding is None:

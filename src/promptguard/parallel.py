@@ -1,0 +1,286 @@
+"""Scanning many files, or one large one, on every core.
+
+`scan_files` yields one `FileScan` per path, in input order, whatever the
+number of workers: the same findings, notes and diagnostics as scanning the
+files one by one in this process (a property test checks it). Small files
+travel to the workers in batches; a large file is read and decoded here and
+its overlapping buffers (`promptguard.stream`) are scanned by the workers and
+merged in order. At most a few batches are in flight, so memory stays
+bounded by the batch size, not the input.
+
+Workers are forked from this process, so they share the loaded rules and
+Hyperscan database instead of loading their own. Where `fork` does not exist
+(Windows, and macOS where it is unsafe) the scan runs in this process.
+"""
+# ruff: noqa: I002
+# No postponed annotations: FileScan is a NamedTuple (see stream.py).
+import os
+import sys
+from collections import deque
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import NamedTuple
+
+from promptguard.models import ScanResult
+from promptguard.sources import CHUNK_BYTES
+from promptguard.sources import Note
+
+if TYPE_CHECKING:
+    from promptguard.engine import Scanner
+
+# Notes for a text: (text, label, number of its first line) -> notes. The
+# scan command's blanket-pragma lint has this shape.
+Lint = Callable[[str, str, int], list[Note]]
+
+# A batch of small files holds about this many bytes: big enough that the
+# inter-process round trip (~0.1 ms) is noise, small enough to share work.
+BATCH_BYTES = 1 << 20
+# Below this much input in all, starting workers costs more than it saves.
+PARALLEL_MIN_BYTES = 4 << 20
+# Batches or buffers in flight per worker: keeps both cores busy while the
+# parent merges, and bounds memory.
+_IN_FLIGHT = 3
+
+
+class FileScan(NamedTuple):
+    """What scanning one file gave."""
+
+    path: Path
+    # None when the file was skipped (a note says why).
+    result: ScanResult | None
+    notes: tuple[Note, ...]
+    # The decoded text, for screening findings against allowlists; only
+    # for a file read whole (up to CHUNK_BYTES) that has findings.
+    text: str | None
+    # Why the file could not be read ("cannot read (Permission denied)").
+    error: str | None = None
+
+
+class _Job(NamedTuple):
+    scanner: "Scanner"
+    backend: str | None
+    lint: Lint | None
+    tune_malloc: bool
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    # macOS system libraries are not fork-safe; Windows has no fork.
+    return sys.platform.startswith("linux") or sys.platform.startswith("freebsd")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def scan_file(job: _Job, path: Path) -> FileScan:
+    """One file, as the scan command reads it: whole when small, else streamed."""
+    from promptguard.sources import decode
+    from promptguard.sources import iter_chunks
+
+    label = str(path)
+    notes: list[Note] = []
+    try:
+        f = path.open("rb")
+    except OSError as e:
+        return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
+    with f:
+        small = _size(path) <= CHUNK_BYTES
+        if small:
+            try:
+                data = f.read()
+            except OSError as e:
+                return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
+            text = decode(data, label, notes)
+            if text is None:
+                return FileScan(path, None, tuple(notes), None)
+            if job.lint is not None:
+                notes.extend(job.lint(text, label, 1))
+            result = job.scanner.run(text, backend=job.backend)
+            return FileScan(path, result, tuple(notes), text if result.findings else None)
+        chunks = iter_chunks(f, label, notes, tune_malloc=job.tune_malloc)
+        if chunks is None:
+            return FileScan(path, None, tuple(notes), None)
+        result = job.scanner.run_stream(_linted(chunks, label, notes, job.lint),
+                                        backend=job.backend)
+        return FileScan(path, result, tuple(notes), None)
+
+
+def _linted(chunks: Iterator[str], label: str, notes: list[Note], lint: Lint | None,
+            ) -> Iterator[str]:
+    line = 1
+    for chunk in chunks:
+        if lint is not None:
+            notes.extend(lint(chunk, label, line))
+        line += chunk.count("\n")
+        yield chunk
+
+
+# -- worker side -----------------------------------------------------------
+# Each worker process holds the job it was forked with. A module global is
+# the only way a multiprocessing initializer can hand state to the tasks;
+# it is set only inside worker processes.
+_WORKER_JOB: list[_Job] = []
+
+
+def _init_worker(job: _Job) -> None:
+    _WORKER_JOB.append(job)
+    if job.tune_malloc:
+        from promptguard.sources import fix_mmap_threshold
+
+        fix_mmap_threshold()
+
+
+def _scan_batch(paths: list[Path]) -> list[FileScan]:
+    job = _WORKER_JOB[0]
+    return [scan_file(job, p) for p in paths]
+
+
+def _scan_buffer(text: str) -> ScanResult:
+    job = _WORKER_JOB[0]
+    return job.scanner.run(text, backend=job.backend)
+
+
+# -- parent side -----------------------------------------------------------
+class _LargeFile:
+    """A file streamed through the pool: its buffers go out, results merge."""
+
+    def __init__(self, path: Path) -> None:
+        from promptguard.stream import StreamMerge
+
+        self.path = path
+        self.notes: list[Note] = []
+        self.merge = StreamMerge()
+        self.skipped = False
+
+
+def _plan(sized: Iterable[tuple[Path, int]]) -> Iterator[tuple[list[Path], Path | None]]:
+    """Batches of small files, each followed by at most one large file."""
+    batch: list[Path] = []
+    size = 0
+    for path, n in sized:
+        if n > CHUNK_BYTES:
+            yield batch, path
+            batch, size = [], 0
+            continue
+        batch.append(path)
+        size += n
+        if size >= BATCH_BYTES:
+            yield batch, None
+            batch, size = [], 0
+    if batch:
+        yield batch, None
+
+
+def scan_files(
+    scanner: "Scanner",
+    paths: Iterable[Path],
+    *,
+    workers: int | None = None,
+    lint: Lint | None = None,
+    tune_malloc: bool = False,
+    min_parallel_bytes: int = PARALLEL_MIN_BYTES,
+) -> Iterator[FileScan]:
+    """Scan `paths` (files, not directories), yielding results in input order.
+
+    `workers`: processes to use (default: one per core); the scan stays in
+    this process when that is 1, when the input is under
+    `min_parallel_bytes` (4 MB) in all, or where fork is unavailable.
+    `lint` adds notes per text (run in the workers). `tune_malloc` fixes
+    glibc's mmap threshold in this process and the workers while large
+    files stream: meant for the CLI, not for a long-lived host process.
+    """
+    files = list(paths)
+    sizes = [_size(p) for p in files]  # one stat per file, for the plan too
+    total = sum(sizes)
+    # One backend for the whole scan, decided from its total size.
+    backend = scanner.backend_for(total)
+    scanner.prefilter(backend)  # load it once, before any fork
+    job = _Job(scanner, backend, lint, tune_malloc)
+    n = default_workers() if workers is None else max(1, workers)
+    if n == 1 or total < min_parallel_bytes or not _can_fork():
+        for path in files:
+            yield scan_file(job, path)
+        return
+    yield from _pooled(job, list(zip(files, sizes, strict=True)), n)
+
+
+def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[FileScan]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(job,))
+    try:
+        yield from _drive(pool, job, files, workers * _IN_FLIGHT)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
+           ) -> Iterator[FileScan]:
+    from promptguard.sources import iter_chunks
+    from promptguard.stream import stream_buffers
+
+    # Entries, in output order: ("batch", AsyncResult) or
+    # ("buffer", AsyncResult, Buffer, _LargeFile, is_last_buffer).
+    pending: deque[tuple[Any, ...]] = deque()
+
+    def drain(limit: int) -> Iterator[FileScan]:
+        while len(pending) > limit:
+            entry = pending.popleft()
+            if entry[0] == "batch":
+                yield from entry[1].get()
+                continue
+            _, async_result, buf, large, last = entry
+            large.merge.add(buf, async_result.get())
+            if last:
+                yield FileScan(large.path, large.merge.result(), tuple(large.notes), None)
+
+    for batch, big in _plan(files):
+        if batch:
+            pending.append(("batch", pool.apply_async(_scan_batch, (batch,))))
+            yield from drain(window)
+        if big is None:
+            continue
+        large = _LargeFile(big)
+        label = str(big)
+        try:
+            f = big.open("rb")
+        except OSError as e:
+            yield from drain(0)
+            yield FileScan(big, None, (), None, f"cannot read ({e.strerror})")
+            continue
+        with f:
+            chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
+            if chunks is None:
+                yield from drain(0)
+                yield FileScan(big, None, tuple(large.notes), None)
+                continue
+            buffers = stream_buffers(_linted(chunks, label, large.notes, job.lint))
+            buf = next(buffers, None)
+            if buf is None:  # it shrank to nothing since it was sized
+                yield from drain(0)
+                yield FileScan(big, ScanResult([], []), tuple(large.notes), None)
+                continue
+            while buf is not None:
+                nxt = next(buffers, None)
+                pending.append(("buffer", pool.apply_async(_scan_buffer, (buf.text,)), buf,
+                                large, nxt is None))
+                yield from drain(window)
+                buf = nxt
+    yield from drain(0)
