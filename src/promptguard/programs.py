@@ -31,11 +31,20 @@ def compile_all(patterns: list[str]) -> list[Any]:
 
 
 def rebuild(program: Any, pattern: str) -> Any:
-    """The compiled pattern for `pattern` from its cached program, or None."""
+    """The compiled pattern for `pattern` from its cached program, or None.
+
+    `program` is one item of `compile_all`, as it is or marshalled on its own
+    (the rules cache keeps each as a blob, so a cold process decodes only
+    the programs of the rules that run).
+    """
     try:
         import regex
         from regex import _regex
 
+        if isinstance(program, bytes):
+            import marshal
+
+            program = marshal.loads(program)
         version, data = program
         if version != str(getattr(regex, "__version__", "")) or data[0] != pattern:
             return None
