@@ -28,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v7"
+_CACHE_FORMAT = "rules-v8"  # v8: programs tagged by the engine file
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
