@@ -235,3 +235,18 @@ def test_the_rules_cache_loads_the_rule_set_it_was_built_from(tmp_path: Path) ->
     without = Scanner(parsed, ScanSettings()).scan(text)
     assert with_cache == without
     assert len(with_cache) > 500
+
+
+@pytest.mark.parametrize("damage", ["truncate", "extend", "empty", "garbage"])
+def test_a_damaged_rules_cache_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    load_ruleset(cache_dir=tmp_path)
+    [cache] = tmp_path.glob("*.rules")
+    data = cache.read_bytes()
+    cache.write_bytes({"truncate": data[:len(data) // 2], "extend": data + b"x",
+                       "empty": b"", "garbage": b"\xff" * 64}[damage])
+    rebuilt = load_ruleset(cache_dir=tmp_path)  # parsed, and the cache rewritten
+    cached = load_ruleset(cache_dir=tmp_path)
+    assert isinstance(cached.rules, LazyRules)
+    same = [r._replace(examples=(), negative_examples=()) for r in rebuilt.rules] \
+        == list(cached.rules)
+    assert same  # (a bool: pytest's diff of 1,300 rules would take minutes)

@@ -28,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v8"  # v8: programs tagged by the engine file
+_CACHE_FORMAT = "rules-v9"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
@@ -383,10 +383,12 @@ def load_ruleset(
             # marshal, not JSON: ~5x faster to load, and the cache also holds
             # the compiled regex programs (see programs.py). The index is
             # stored as built, and each rule and program is a blob of its
-            # own, decoded only when a keyword hits it.
-            (fmt, keywords, keyword_rules, always_run, rule_blobs, programs,
-             allow_programs) = marshal.loads(cache_file.read_bytes())
-            if fmt == _CACHE_FORMAT:
+            # own, decoded only when a keyword hits it (rulecache.py).
+            from promptguard import rulecache
+
+            header, (rule_blobs, programs) = rulecache.loads(cache_file)
+            fmt, keywords, keyword_rules, always_run, allow_programs = header
+            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs):
                 return RuleSet(LazyRules(rule_blobs), keywords, keyword_rules, always_run,
                                programs, allow_programs)
         except (OSError, EOFError, ValueError, TypeError):
@@ -397,19 +399,21 @@ def load_ruleset(
     ruleset = RuleSet.from_rules(rules)
     if cache_file is not None:
         from promptguard import programs as _programs
+        from promptguard import rulecache
 
         allow = sorted({p for r in rules for a in r.allowlists for p in a.regexes})
-        payload = (
+        header = (
             _CACHE_FORMAT,
             ruleset.keywords,
             ruleset.keyword_rules,
             ruleset.always_run,
-            [marshal.dumps(_rule_to_tuple(r)) for r in rules],
-            [marshal.dumps(p) for p in _programs.compile_all([r.regex for r in rules])],
             dict(zip(allow, (marshal.dumps(p) for p in _programs.compile_all(allow)),
                      strict=True)),
         )
-        _write_cache(cache_file, payload)
+        _write_cache(cache_file, rulecache.dumps(header, [
+            [marshal.dumps(_rule_to_tuple(r)) for r in rules],
+            [marshal.dumps(p) for p in _programs.compile_all([r.regex for r in rules])],
+        ]))
     return ruleset
 
 
@@ -430,9 +434,9 @@ def _prune(cache_dir: Path) -> None:
                 pass
 
 
-def _write_cache(path: Path, payload: tuple[Any, ...]) -> None:
+def _write_cache(path: Path, data: bytes) -> None:
     from promptguard import atomic
 
     if path.parent.is_dir():
         _prune(path.parent)
-    atomic.write_cache(path, marshal.dumps(payload))
+    atomic.write_cache(path, data)
