@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import pytest
 from testing import fakes
@@ -11,6 +12,7 @@ from promptguard.engine import ScanSettings
 from promptguard.models import Allowlist
 from promptguard.models import Finding
 from promptguard.models import Rule
+from promptguard.ruleset import LazyRules
 from promptguard.ruleset import RuleSet
 from promptguard.ruleset import load_ruleset
 
@@ -209,3 +211,42 @@ def test_stream_never_reports_a_match_cut_at_a_buffer_start() -> None:
         chunks = [text[i:i + size] for i in range(0, len(text), size)]
         streamed = scanner.run_stream(chunks, overlap=4096).findings
         assert [(f.rule_id, f.start, f.end) for f in streamed] == whole, size
+
+
+def test_the_rules_cache_loads_the_rule_set_it_was_built_from(tmp_path: Path) -> None:
+    # The cache keeps the index as built and decodes rules lazily: every
+    # field must come back as parsed (examples aside, which it drops), and
+    # the scanner must find exactly what it finds without the cache.
+    parsed = load_ruleset(cache_dir=None)
+    load_ruleset(cache_dir=tmp_path)  # writes the cache
+    cached = load_ruleset(cache_dir=tmp_path)
+    assert isinstance(cached.rules, LazyRules)
+    assert (cached.keywords, cached.keyword_rules, cached.always_run) == (
+        parsed.keywords, parsed.keyword_rules, parsed.always_run)
+    assert len(cached.rules) == len(parsed.rules)
+    assert cached.rules[-1] == cached.rules[len(parsed.rules) - 1]
+    assert list(cached.rules[:3]) == [r._replace(examples=(), negative_examples=())
+                                      for r in parsed.rules[:3]]
+    assert [r._replace(examples=(), negative_examples=()) for r in parsed.rules] \
+        == list(cached.rules)
+    assert len(cached.programs) == len(parsed.rules)
+    text = "\n".join(e for r in parsed.rules for e in r.examples[:1])
+    with_cache = Scanner(cached, ScanSettings(cache_dir=tmp_path)).scan(text)
+    without = Scanner(parsed, ScanSettings()).scan(text)
+    assert with_cache == without
+    assert len(with_cache) > 500
+
+
+@pytest.mark.parametrize("damage", ["truncate", "extend", "empty", "garbage"])
+def test_a_damaged_rules_cache_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    load_ruleset(cache_dir=tmp_path)
+    [cache] = tmp_path.glob("*.rules")
+    data = cache.read_bytes()
+    cache.write_bytes({"truncate": data[:len(data) // 2], "extend": data + b"x",
+                       "empty": b"", "garbage": b"\xff" * 64}[damage])
+    rebuilt = load_ruleset(cache_dir=tmp_path)  # parsed, and the cache rewritten
+    cached = load_ruleset(cache_dir=tmp_path)
+    assert isinstance(cached.rules, LazyRules)
+    same = [r._replace(examples=(), negative_examples=()) for r in rebuilt.rules] \
+        == list(cached.rules)
+    assert same  # (a bool: pytest's diff of 1,300 rules would take minutes)

@@ -33,6 +33,8 @@ from promptguard.prefilter import Prefilter
 from promptguard.ruleset import RuleSet
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     import regex
 
 # A candidate before filtering into findings: (rule, start, end, confidence).
@@ -160,6 +162,10 @@ class Scanner:
         self._prefilters: dict[str, Prefilter] = {}
         self._compiled: dict[int, regex.Pattern[str]] = {}
         self._allow_compiled: dict[str, regex.Pattern[str]] = {}
+        # regex's C engine for cached programs (programs.engine), looked up
+        # on the first rebuild; None after that means there is none to use.
+        self._engine: tuple[ModuleType, str] | None = None
+        self._engine_looked_up = False
 
     # -- prefilter ---------------------------------------------------------
     def backend_for(self, size: int) -> str:
@@ -198,14 +204,21 @@ class Scanner:
             self._prefilters[backend] = pf
         return pf
 
+    def _rebuild(self, program: object, source: str) -> regex.Pattern[str] | None:
+        from promptguard import programs
+
+        if not self._engine_looked_up:
+            self._engine = programs.engine()
+            self._engine_looked_up = True
+        compiled: regex.Pattern[str] | None = programs.rebuild(program, source, self._engine)
+        return compiled
+
     def _pattern(self, index: int) -> regex.Pattern[str]:
         compiled = self._compiled.get(index)
         if compiled is None:
             source = self.ruleset.rules[index].regex
             if self.ruleset.programs:
-                from promptguard.programs import rebuild
-
-                compiled = rebuild(self.ruleset.programs[index], source)
+                compiled = self._rebuild(self.ruleset.programs[index], source)
             if compiled is None:
                 import regex
 
@@ -417,9 +430,7 @@ class Scanner:
         if compiled is None:
             program = self.ruleset.allow_programs.get(pattern)
             if program is not None:
-                from promptguard.programs import rebuild
-
-                compiled = rebuild(program, pattern)
+                compiled = self._rebuild(program, pattern)
             if compiled is None:
                 import regex
 

@@ -1,16 +1,18 @@
 """Load rule packs (TOML), validate them, and build an immutable RuleSet.
 
 Loading validates everything and names the file and rule id in each error.
-Parsing and validating ~400 rules costs tens of milliseconds, which a hook
-process started per prompt cannot afford, so the validated result is cached
-as JSON keyed by the packs' paths, sizes and mtimes (as CPython keys .pyc
-files). Regexes are compiled lazily, only for rules whose keyword occurs.
+Parsing and validating ~1,300 rules costs hundreds of milliseconds, which a
+hook process started per prompt cannot afford, so the validated result is
+cached (marshal) keyed by the packs' paths, sizes and mtimes (as CPython
+keys .pyc files). Regexes are compiled lazily, only for rules whose keyword
+occurs; from the cache, rules are decoded lazily too (see `LazyRules`).
 """
 # No `from __future__ import annotations` here: typing.NamedTuple would
 # compile every postponed field annotation at import (~17 ms per process).
 
 import marshal
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v6"
+_CACHE_FORMAT = "rules-v9"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
@@ -259,15 +261,59 @@ def parse_pack(path: Path) -> list[Rule]:
     return [parse_rule(raw, str(path)) for raw in rules]
 
 
+class LazyRules(Sequence[Rule]):
+    """The cached rules, each decoded from its own marshal blob on first use.
+
+    A prompt hits a dozen rules out of ~1,300: decoding all of them (and
+    building their records) was a fifth of a cold hook's run time. Equal to
+    the tuple of the same rules, so nothing downstream can tell.
+    """
+
+    __slots__ = ("_blobs", "_rules")
+
+    def __init__(self, blobs: Sequence[bytes]) -> None:
+        self._blobs = blobs
+        self._rules: list[Rule | None] = [None] * len(blobs)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    def _get(self, index: int) -> Rule:
+        rule = self._rules[index]
+        if rule is None:
+            rule = self._rules[index] = _rule_from_tuple(marshal.loads(self._blobs[index]))
+        return rule
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._get(i) for i in range(*index.indices(len(self))))
+        return self._get(range(len(self))[index])  # negative indices, IndexError
+
+    def __iter__(self) -> Iterator[Rule]:
+        return (self._get(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (LazyRules, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 class RuleSet(NamedTuple):
-    rules: tuple[Rule, ...]
+    rules: Sequence[Rule]  # a tuple, or LazyRules from the cache
     # Distinct keywords, and for each the indices of the rules that use it.
     keywords: tuple[str, ...]
     keyword_rules: tuple[tuple[int, ...], ...]
     always_run: tuple[int, ...]
-    # Compiled regex programs by rule index, from the cache (see programs.py);
-    # empty when there is none, and then rules compile from source.
-    programs: tuple[object, ...] = ()
+    # Compiled regex programs by rule index, from the cache (see programs.py;
+    # each marshalled on its own, decoded when the rule first runs); empty
+    # when there is none, and then rules compile from source.
+    programs: Sequence[object] = ()
     # The same for allowlist regexes, by pattern.
     allow_programs: Mapping[str, object] = MappingProxyType({})
 
@@ -335,13 +381,16 @@ def load_ruleset(
         cache_file = cache_dir / f"{_cache_key(files)}.rules"
         try:
             # marshal, not JSON: ~5x faster to load, and the cache also holds
-            # the compiled regex programs (see programs.py).
-            fmt, rows, programs, allow_programs = marshal.loads(cache_file.read_bytes())
-            if fmt == _CACHE_FORMAT:
-                rules = [_rule_from_tuple(r) for r in rows]
-                return RuleSet.from_rules(rules)._replace(
-                    programs=tuple(programs), allow_programs=allow_programs,
-                )
+            # the compiled regex programs (see programs.py). The index is
+            # stored as built, and each rule and program is a blob of its
+            # own, decoded only when a keyword hits it (rulecache.py).
+            from promptguard import rulecache
+
+            header, (rule_blobs, programs) = rulecache.loads(cache_file)
+            fmt, keywords, keyword_rules, always_run, allow_programs = header
+            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs):
+                return RuleSet(LazyRules(rule_blobs), keywords, keyword_rules, always_run,
+                               programs, allow_programs)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or stale cache: parse and validate below
     rules = []
@@ -350,15 +399,21 @@ def load_ruleset(
     ruleset = RuleSet.from_rules(rules)
     if cache_file is not None:
         from promptguard import programs as _programs
+        from promptguard import rulecache
 
         allow = sorted({p for r in rules for a in r.allowlists for p in a.regexes})
-        payload = (
+        header = (
             _CACHE_FORMAT,
-            [_rule_to_tuple(r) for r in rules],
-            _programs.compile_all([r.regex for r in rules]),
-            dict(zip(allow, _programs.compile_all(allow), strict=True)),
+            ruleset.keywords,
+            ruleset.keyword_rules,
+            ruleset.always_run,
+            dict(zip(allow, (marshal.dumps(p) for p in _programs.compile_all(allow)),
+                     strict=True)),
         )
-        _write_cache(cache_file, payload)
+        _write_cache(cache_file, rulecache.dumps(header, [
+            [marshal.dumps(_rule_to_tuple(r)) for r in rules],
+            [marshal.dumps(p) for p in _programs.compile_all([r.regex for r in rules])],
+        ]))
     return ruleset
 
 
@@ -379,9 +434,9 @@ def _prune(cache_dir: Path) -> None:
                 pass
 
 
-def _write_cache(path: Path, payload: tuple[Any, ...]) -> None:
+def _write_cache(path: Path, data: bytes) -> None:
     from promptguard import atomic
 
     if path.parent.is_dir():
         _prune(path.parent)
-    atomic.write_cache(path, marshal.dumps(payload))
+    atomic.write_cache(path, data)

@@ -24,10 +24,14 @@ class AhoPrefilter:
     accelerated: frozenset[int] = frozenset()
 
     def __init__(self, keywords: Sequence[str]) -> None:
-        self._automaton = ahocorasick.Automaton()
+        # Values are the keyword indices as C ints: building ~1,800 words
+        # this way takes half the time of storing Python tuples, and a hook
+        # builds the automaton on every event.
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        self._lengths = [len(k) for k in keywords]
         for i, keyword in enumerate(keywords):
             # Keywords are unique lower-case ASCII (the loader guarantees it).
-            self._automaton.add_word(keyword, (i, len(keyword)))
+            self._automaton.add_word(keyword, i)
         self._empty = not keywords
         if not self._empty:
             self._automaton.make_automaton()
@@ -36,7 +40,8 @@ class AhoPrefilter:
         if self._empty or not text:
             return []
         lowered = ascii_lower(text)
+        lengths = self._lengths
         return [
-            (index, end + 1 - length, end + 1)
-            for end, (index, length) in self._automaton.iter(lowered)
+            (index, end + 1 - lengths[index], end + 1)
+            for end, index in self._automaton.iter(lowered)
         ]

@@ -3,10 +3,13 @@
 A host is a module with the members of `Host` below (the pattern of
 pre-commit's `all_languages.py`). Detection takes the first host in
 `HOSTS` whose `detect()` accepts the payload, so a host whose payload
-resembles Claude Code's goes before `claude-code`.
+resembles Claude Code's goes before `claude-code`. A host's module is
+imported when first looked up: a hook run with `--agent NAME` imports only
+its own host.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
@@ -14,13 +17,6 @@ from typing import Protocol
 from promptguard.surfaces.hooks.event import Answer
 from promptguard.surfaces.hooks.event import Event
 from promptguard.surfaces.hooks.event import Outcome
-from promptguard.surfaces.hooks.hosts import claude_code
-from promptguard.surfaces.hooks.hosts import codex
-from promptguard.surfaces.hooks.hosts import copilot
-from promptguard.surfaces.hooks.hosts import cursor
-from promptguard.surfaces.hooks.hosts import gemini
-from promptguard.surfaces.hooks.hosts import vscode
-from promptguard.surfaces.hooks.hosts import windsurf
 
 
 class Host(Protocol):
@@ -48,17 +44,68 @@ class Host(Protocol):
     def render_error(self, event: Event | None, message: str, on_error: str) -> Answer: ...
 
 
-HOSTS: dict[str, Host] = {
+def _import(name: str) -> Host:
+    # Plain imports, one per host, so the layering contracts and mypy see them.
+    if name == "windsurf":
+        from promptguard.surfaces.hooks.hosts import windsurf
+
+        return windsurf
+    if name == "cursor":
+        from promptguard.surfaces.hooks.hosts import cursor
+
+        return cursor
+    if name == "codex":
+        from promptguard.surfaces.hooks.hosts import codex
+
+        return codex
+    if name == "gemini":
+        from promptguard.surfaces.hooks.hosts import gemini
+
+        return gemini
+    if name == "vscode":
+        from promptguard.surfaces.hooks.hosts import vscode
+
+        return vscode
+    if name == "copilot":
+        from promptguard.surfaces.hooks.hosts import copilot
+
+        return copilot
+    if name == "claude-code":
+        from promptguard.surfaces.hooks.hosts import claude_code
+
+        return claude_code
+    raise KeyError(name)
+
+
+class _Registry(Mapping[str, Host]):
+    """The hosts by name, in detection order; each imported on first lookup."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = names
+
+    def __getitem__(self, name: str) -> Host:
+        if name not in self._names:
+            raise KeyError(name)
+        return _import(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+HOSTS: Mapping[str, Host] = _Registry((
     # more specific detectors first; Claude Code's payload shape is the
     # one others imitate, so it goes last.
-    "windsurf": windsurf,
-    "cursor": cursor,
-    "codex": codex,
-    "gemini": gemini,
-    "vscode": vscode,
-    "copilot": copilot,
-    "claude-code": claude_code,
-}
+    "windsurf",
+    "cursor",
+    "codex",
+    "gemini",
+    "vscode",
+    "copilot",
+    "claude-code",
+))
 # Names accepted by --agent besides the registry keys.
 ALIASES: dict[str, str] = {"claude": "claude-code"}
 
