@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
+from promptguard.engine import ScanResult
 from promptguard.models import Action
 from promptguard.models import Finding
 from promptguard.screen import Screen
@@ -305,10 +306,7 @@ class Guard:
     def check(self, text: str, *, source: str = "<text>", audit: bool = True) -> Verdict:
         """Scan one text held in memory."""
         notes = lint_notes(text, source)
-        result = self.scanner.run(text)
-        found = [f._replace(source=source) for f in result.findings]
-        kept, suppressed = self.screen.apply_text(found, source, text)
-        return self._verdict(source, kept, suppressed, result.diagnostics, notes, audit=audit)
+        return self._screened(self.scanner.run(text), source, notes, audit=audit, text=text)
 
     def check_stream(
         self,
@@ -327,19 +325,39 @@ class Guard:
         """
         collected = list(notes)
         result = self.scanner.run_stream(_linted(iter(chunks), source, collected))
+        return self._screened(result, source, collected, audit=audit, path=path)
+
+    def _screened(
+        self,
+        result: ScanResult,
+        source: str,
+        notes: list[Note],
+        *,
+        audit: bool,
+        text: str | None = None,
+        path: Path | None = None,
+    ) -> Verdict:
+        """Screen a scan's findings (allowlists, baselines), then decide.
+
+        With `text` the values are at hand; without it (a streamed scan)
+        secret-based entries need them re-read from `path`, and without a
+        path they are not applied (and a note says so).
+        """
         found = [f._replace(source=source) for f in result.findings]
-        secrets: dict[tuple[int, int], str] = {}
-        if found and self.screen.needs_secrets(source):
-            if path is None:
-                collected.append(Note(source, "streamed: secret-based allowlists and "
+        if text is not None:
+            kept, suppressed = self.screen.apply_text(found, source, text)
+        else:
+            secrets: dict[tuple[int, int], str] = {}
+            if found and self.screen.needs_secrets(source):
+                if path is None:
+                    notes.append(Note(source, "streamed: secret-based allowlists and "
                                               "detect-secrets baseline entries were not applied"))
-            else:
-                secrets = _spans_from_file(path, ((f.start, f.end) for f in found))
-        kept, suppressed = self.screen.apply(found, source,
-                                             lambda f: secrets.get((f.start, f.end)),
-                                             lambda f: None)
-        return self._verdict(source, kept, suppressed, result.diagnostics, collected,
-                             audit=audit)
+                else:
+                    secrets = _spans_from_file(path, ((f.start, f.end) for f in found))
+            kept, suppressed = self.screen.apply(found, source,
+                                                 lambda f: secrets.get((f.start, f.end)),
+                                                 lambda f: None)
+        return self._verdict(source, kept, suppressed, result.diagnostics, notes, audit=audit)
 
     def check_file(
         self, path: Path, *, label: str | None = None, audit: bool = True,
@@ -408,21 +426,11 @@ class Guard:
         label = str(scan.path)
         if scan.error is not None:
             raise InputError(f"{label}: {scan.error}")
-        notes = list(scan.notes)
         if scan.result is None:
-            return Verdict(label, "allow", notes=tuple(notes), scanned=False)
-        found = [f._replace(source=label) for f in scan.result.findings]
-        if scan.text is not None or not found:
-            kept, suppressed = self.screen.apply_text(found, label, scan.text or "")
-        else:  # streamed: as check_stream does
-            secrets: dict[tuple[int, int], str] = {}
-            if self.screen.needs_secrets(label):
-                secrets = _spans_from_file(scan.path, ((f.start, f.end) for f in found))
-            kept, suppressed = self.screen.apply(found, label,
-                                                 lambda f: secrets.get((f.start, f.end)),
-                                                 lambda f: None)
-        return self._verdict(label, kept, suppressed, scan.result.diagnostics, notes,
-                             audit=audit)
+            return Verdict(label, "allow", notes=tuple(scan.notes), scanned=False)
+        # A streamed file (no text kept) has its values re-read from its path.
+        return self._screened(scan.result, label, list(scan.notes), audit=audit,
+                              text=scan.text, path=scan.path)
 
     def files(self, paths: Sequence[Path], notes: list[Note]) -> list[Path]:
         """The files `check_paths` would scan: directories expanded (git-aware),
