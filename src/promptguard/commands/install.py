@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promptguard.errors import InputError
 
 if TYPE_CHECKING:
+    from promptguard.surfaces.hooks.setup import Change
     from promptguard.surfaces.hooks.setup import Installer
     from promptguard.surfaces.hooks.setup import Options
 
@@ -87,11 +89,15 @@ def run(args: argparse.Namespace) -> int:
         from promptguard.surfaces.hooks.setup import claude_code
 
         changes.append(claude_code.set_env(scope, env, opts))
+    report(installer.name, changes)
+    return 0
+
+
+def report(agent: str, changes: Sequence[Change]) -> None:
+    """One line per settings file changed (or left as it was), on stderr."""
     for change in changes:
         note = f" (backup: {change.backup})" if change.backup else ""
-        print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",
-              file=sys.stderr)
-    return 0
+        print(f"promptguard: {agent}: {change.message}: {change.path}{note}", file=sys.stderr)
 
 
 def _gateway_env(args: argparse.Namespace) -> dict[str, str]:

@@ -5,13 +5,11 @@ Everything else in the settings file stays; the old file is backed up.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from promptguard.commands.install import add_common
 from promptguard.commands.install import options
+from promptguard.commands.install import report
 
-LOCAL_GATEWAYS = ("http://127.0.0.1:", "https://127.0.0.1:", "http://localhost:",
-                  "https://localhost:", "http://[::1]:", "https://[::1]:")
 HELP = "remove promptguard's hooks from a coding agent's settings"
 
 
@@ -26,12 +24,8 @@ def run(args: argparse.Namespace) -> int:
         from promptguard.surfaces.hooks.setup import claude_code
 
         # What `install --via-gateway` wrote for a gateway on this machine.
-        for prefix in LOCAL_GATEWAYS:
-            change = claude_code.unset_env(scope, prefix, opts)
-            if change.changed:
-                changes.append(change)
-    for change in changes:
-        note = f" (backup: {change.backup})" if change.backup else ""
-        print(f"promptguard: {installer.name}: {change.message}: {change.path}{note}",
-              file=sys.stderr)
+        routed = claude_code.unset_env(scope, opts)
+        if routed.changed:
+            changes.append(routed)
+    report(installer.name, changes)
     return 0

@@ -149,6 +149,10 @@ def uninstall(scope: str, options: Options) -> Change:
 
 # The env entries `install --via-gateway` writes; uninstall removes exactly these.
 GATEWAY_ENV_KEYS = ("ANTHROPIC_BASE_URL", "ANTHROPIC_CUSTOM_HEADERS", "PROMPTGUARD_VIA_GATEWAY")
+# Base URLs of a gateway on this machine: uninstall removes the routing only
+# for these, never someone else's (remote) base URL.
+LOCAL_GATEWAYS = ("http://127.0.0.1:", "https://127.0.0.1:", "http://localhost:",
+                  "https://localhost:", "http://[::1]:", "https://[::1]:")
 
 
 def set_env(scope: str, env: Mapping[str, str], options: Options) -> Change:
@@ -168,14 +172,14 @@ def set_env(scope: str, env: Mapping[str, str], options: Options) -> Change:
     return Change(path, True, backup, f"routed through the gateway ({url})")
 
 
-def unset_env(scope: str, url_prefix: str, options: Options) -> Change:
+def unset_env(scope: str, options: Options) -> Change:
     """Remove the gateway entries when ANTHROPIC_BASE_URL points at a gateway
-    address (`url_prefix`); someone else's base URL is left alone."""
+    on this machine (`LOCAL_GATEWAYS`); someone else's base URL is left alone."""
     path = settings_path(scope, options)
     doc = jsonfile.read(path)
     env = doc.get("env") if doc is not None else None
     if doc is None or not isinstance(env, Mapping) or not str(
-            env.get(GATEWAY_ENV_KEYS[0], "")).startswith(url_prefix):
+            env.get(GATEWAY_ENV_KEYS[0], "")).startswith(LOCAL_GATEWAYS):
         return Change(path, False, None, "not routed through the gateway")
     kept = {k: v for k, v in env.items() if k not in GATEWAY_ENV_KEYS}
     new = {k: v for k, v in doc.items() if k != "env"}
