@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 _ENGINE = "regex._regex"
 
@@ -49,18 +53,26 @@ def compile_all(patterns: list[str]) -> list[Any]:
     return out
 
 
+def _find_spec(name: str, path: list[str] | None) -> ModuleSpec | None:
+    """What the import system would find for `name`, without importing its
+    parent package (importlib.util.find_spec would import it)."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, path) if find is not None else None
+        if spec is not None:
+            return spec
+    return None
+
+
 def _load_engine() -> tuple[ModuleType, str] | None:
     """The C extension `import regex` would load (and its file), loaded
     without the package."""
     from importlib.machinery import ExtensionFileLoader
 
-    package = next((spec for spec in (f.find_spec("regex", None) for f in sys.meta_path
-                                      if hasattr(f, "find_spec")) if spec is not None), None)
+    package = _find_spec("regex", None)
     if package is None or not package.submodule_search_locations:
         return None
-    path = list(package.submodule_search_locations)
-    spec = next((spec for spec in (f.find_spec(_ENGINE, path) for f in sys.meta_path
-                                   if hasattr(f, "find_spec")) if spec is not None), None)
+    spec = _find_spec(_ENGINE, list(package.submodule_search_locations))
     if spec is None or spec.origin is None or not isinstance(spec.loader, ExtensionFileLoader):
         return None
     module = spec.loader.create_module(spec)
