@@ -323,8 +323,10 @@ class Guard:
         values: with `path` they are re-read from the file, without it
         those entries are not applied (and a note says so).
         """
+        from promptguard.stream import linted
+
         collected = list(notes)
-        result = self.scanner.run_stream(_linted(iter(chunks), source, collected))
+        result = self.scanner.run_stream(linted(chunks, source, collected, lint_notes))
         return self._screened(result, source, collected, audit=audit, path=path)
 
     def _screened(
@@ -372,18 +374,17 @@ class Guard:
         from promptguard.sources import decode
         from promptguard.sources import iter_chunks
 
-        is_stdin = path == STDIN
-        label = label or ("<stdin>" if is_stdin else str(path))
-        notes: list[Note] = []
-        try:
-            if is_stdin:
-                import sys
+        if path != STDIN:
+            # The one way files are read (also check_files' workers).
+            from promptguard import parallel
 
-                f: BinaryIO = stdin if stdin is not None else sys.stdin.buffer
-            else:
-                f = path.open("rb")
-        except OSError as e:
-            raise InputError(f"{label}: cannot read ({e.strerror})") from None
+            scan = parallel.scan_path(self.scanner, path, lint=lint_notes, label=label)
+            return self._file_verdict(scan, audit=audit, label=label)
+        import sys
+
+        label = label or "<stdin>"
+        notes: list[Note] = []
+        f: BinaryIO = stdin if stdin is not None else sys.stdin.buffer
         with f:
             try:
                 head = f.read(CHUNK_BYTES + 1)
@@ -398,8 +399,7 @@ class Guard:
             chunks = iter_chunks(stream, label, notes)  # type: ignore[arg-type]
             if chunks is None:
                 return Verdict(label, "allow", notes=tuple(notes), scanned=False)
-            return self.check_stream(chunks, source=label, audit=audit, notes=notes,
-                                     path=None if is_stdin else path)
+            return self.check_stream(chunks, source=label, audit=audit, notes=notes)
 
     def check_files(
         self, files: Sequence[Path], *, stdin_name: str = "<stdin>", audit: bool = True,
@@ -420,10 +420,10 @@ class Guard:
                                         tune_malloc=tune_malloc):
             yield self._file_verdict(scan, audit=audit)
 
-    def _file_verdict(self, scan: FileScan, *, audit: bool) -> Verdict:
+    def _file_verdict(self, scan: FileScan, *, audit: bool, label: str | None = None) -> Verdict:
         from promptguard.errors import InputError
 
-        label = str(scan.path)
+        label = label or str(scan.path)
         if scan.error is not None:
             raise InputError(f"{label}: {scan.error}")
         if scan.result is None:
@@ -453,9 +453,8 @@ class Guard:
     ) -> Iterator[Verdict]:
         """One verdict per file scanned, in a deterministic order."""
         notes = [] if notes is None else notes
-        for path in self.files(paths or [STDIN], notes):
-            yield self.check_file(path, label=stdin_name if path == STDIN else str(path),
-                                  audit=audit)
+        yield from self.check_files(self.files(paths or [STDIN], notes), stdin_name=stdin_name,
+                                    audit=audit)
 
     # -- redaction ------------------------------------------------------------
     def open_vault(self, session: str | None = None) -> Vault:
@@ -576,14 +575,6 @@ def lint_notes(text: str, label: str, first_line: int = 1) -> list[Note]:
                     "name the rule, e.g. `promptguard: allow[rule-id]`")
         for p in blanket_pragmas(text)
     ]
-
-
-def _linted(chunks: Iterator[str], label: str, notes: list[Note]) -> Iterator[str]:
-    line = 1
-    for chunk in chunks:
-        notes.extend(lint_notes(chunk, label, line))
-        line += chunk.count("\n")
-        yield chunk
 
 
 class _Prefixed:

@@ -17,7 +17,6 @@ Hyperscan database instead of loading their own. Where `fork` does not exist
 import os
 import sys
 from collections import deque
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,13 +27,11 @@ from typing import NamedTuple
 from promptguard.models import ScanResult
 from promptguard.sources import CHUNK_BYTES
 from promptguard.sources import Note
+from promptguard.stream import Lint
+from promptguard.stream import linted
 
 if TYPE_CHECKING:
     from promptguard.engine import Scanner
-
-# Notes for a text: (text, label, number of its first line) -> notes. The
-# scan command's blanket-pragma lint has this shape.
-Lint = Callable[[str, str, int], list[Note]]
 
 # A batch of small files holds about this many bytes: big enough that the
 # inter-process round trip (~0.1 ms) is noise, small enough to share work.
@@ -86,12 +83,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def scan_file(job: _Job, path: Path) -> FileScan:
+def scan_path(scanner: "Scanner", path: Path, *, lint: Lint | None = None,
+              label: str | None = None) -> FileScan:
+    """One file in this process (its backend chosen by its own size)."""
+    return scan_file(_Job(scanner, None, lint, False), path, label)
+
+
+def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
     """One file, as the scan command reads it: whole when small, else streamed."""
     from promptguard.sources import decode
     from promptguard.sources import iter_chunks
 
-    label = str(path)
+    label = str(path) if label is None else label
     notes: list[Note] = []
     try:
         f = path.open("rb")
@@ -114,19 +117,9 @@ def scan_file(job: _Job, path: Path) -> FileScan:
         chunks = iter_chunks(f, label, notes, tune_malloc=job.tune_malloc)
         if chunks is None:
             return FileScan(path, None, tuple(notes), None)
-        result = job.scanner.run_stream(_linted(chunks, label, notes, job.lint),
+        result = job.scanner.run_stream(linted(chunks, label, notes, job.lint),
                                         backend=job.backend)
         return FileScan(path, result, tuple(notes), None)
-
-
-def _linted(chunks: Iterator[str], label: str, notes: list[Note], lint: Lint | None,
-            ) -> Iterator[str]:
-    line = 1
-    for chunk in chunks:
-        if lint is not None:
-            notes.extend(lint(chunk, label, line))
-        line += chunk.count("\n")
-        yield chunk
 
 
 # -- worker side -----------------------------------------------------------
@@ -271,7 +264,7 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
                 yield from drain(0)
                 yield FileScan(big, None, tuple(large.notes), None)
                 continue
-            buffers = stream_buffers(_linted(chunks, label, large.notes, job.lint))
+            buffers = stream_buffers(linted(chunks, label, large.notes, job.lint))
             buf = next(buffers, None)
             if buf is None:  # it shrank to nothing since it was sized
                 yield from drain(0)

@@ -7,6 +7,7 @@ per-buffer results with `StreamMerge`, so they return the same findings.
 # ruff: noqa: I002
 # No postponed annotations: NamedTuple would compile each string annotation
 # at import, and this module is imported for every large input.
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -14,6 +15,11 @@ from typing import NamedTuple
 from promptguard.models import Diagnostic
 from promptguard.models import Finding
 from promptguard.models import ScanResult
+from promptguard.sources import Note
+
+# Notes for a text: (text, label, number of its first line) -> notes. The
+# blanket-pragma lint (guard.lint_notes) has this shape.
+Lint = Callable[[str, str, int], list[Note]]
 
 # Consecutive buffers overlap by this many characters: far longer than any
 # match, so a finding cut by one buffer's end is whole in the next.
@@ -68,6 +74,17 @@ def stream_buffers(chunks: Iterable[str], overlap: int = OVERLAP) -> Iterator[Bu
         carry = buf[keep_from:]
         base += keep_from
         pending = nxt
+
+
+def linted(chunks: Iterable[str], label: str, notes: list[Note], lint: Lint | None,
+           ) -> Iterator[str]:
+    """`chunks` unchanged, with `lint`'s notes for each (line numbers absolute)."""
+    line = 1
+    for chunk in chunks:
+        if lint is not None:
+            notes.extend(lint(chunk, label, line))
+        line += chunk.count("\n")
+        yield chunk
 
 
 class StreamMerge:
