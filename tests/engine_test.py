@@ -250,3 +250,35 @@ def test_a_damaged_rules_cache_is_rebuilt(tmp_path: Path, damage: str) -> None:
     same = [r._replace(examples=(), negative_examples=()) for r in rebuilt.rules] \
         == list(cached.rules)
     assert same  # (a bool: pytest's diff of 1,300 rules would take minutes)
+
+
+
+@pytest.mark.parametrize("prefilter", [None, r"tk_[A-Za-z0-9]{4}"])
+def test_gated_keyword_rules_find_the_same(prefilter: str | None) -> None:
+    # Hyperscan gates the windows of short-keyword rules (by the regex, or
+    # by the rule's own prefilter); the windows it may not judge still run:
+    # non-ASCII ones (\w matches "é", which Hyperscan sees as "?") and ones
+    # cut inside a long line (\b holds at the window's end, not in the text).
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    short = _rule(regex=r"\b(tk_\w{20})\b", prefilter=prefilter)
+    long = _rule(id="test-long", regex=r"(key_[a-z]{10,3000})\b", keywords=("key_",),
+                 category="pii")
+    rng = random.Random(7)
+    lines = []
+    for i in range(4000):
+        line = fakes.rand(rng, rng.randrange(0, 50), "abc tk_ XYZ09\u00e9\u212a")
+        if i % 53 == 0:
+            line += " tk_" + fakes.rand(rng, rng.choice((19, 20, 20, 21)), "Q9x2LmP4vR7s\u00e9")
+        if i % 211 == 0:
+            line += " key_" + "a" * rng.randrange(900, 2500) + "b1"
+        lines.append(line)
+    text = "\n".join(lines)
+    scanner = Scanner(RuleSet.from_rules([short, long]), ScanSettings())
+    assert scanner.prefilter("hyperscan").gated == {0, 1}
+    fast = scanner.run(text, backend="hyperscan").findings
+    assert fast == scanner.run(text, backend="aho").findings
+    assert any("\u00e9" in text[f.start:f.end] for f in fast)
+    assert any(f.rule_id == "test-long" for f in fast)

@@ -126,6 +126,36 @@ def _windows(
     return out
 
 
+def _gate(
+    text: str, windows: list[tuple[int, int]], ends: list[int], ascii_text: bool,
+) -> list[tuple[int, int]]:
+    """The windows a gated rule may match in: those holding an end Hyperscan
+    reported for it, and those where Hyperscan's view could differ.
+
+    A match inside window [a, b) is a match of the regex in the whole text,
+    so Hyperscan reports its end in (a, b], when the window ends at a line
+    end or the text's end (the regex reads $ and \\b at its endpos as if the
+    text ended there; before a newline Hyperscan's multi-line $ and \\b
+    agree) and the window, with the character before it, is ASCII (what
+    Hyperscan sees is then exactly the text). Any other window is kept.
+    """
+    from bisect import bisect_right
+
+    n = len(text)
+    ends.sort()
+    m = len(ends)
+    out: list[tuple[int, int]] = []
+    for a, b in windows:
+        j = bisect_right(ends, a)
+        if (
+            (j < m and ends[j] <= b)
+            or (b < n and text[b] != "\n")
+            or (not ascii_text and not text[max(0, a - 1):b].isascii())
+        ):
+            out.append((a, b))
+    return out
+
+
 def _lines_at(text: str, ends: list[int]) -> list[tuple[int, int]]:
     """The whole lines holding the character before each match end."""
     out: list[tuple[int, int]] = []
@@ -197,9 +227,17 @@ class Scanner:
                 (i, rules[i].regex) for i in self.ruleset.always_run
                 if accelerable(rules[i].regex, rules[i].multiline)
             ]
+            gates: list[tuple[int, str]] = []
+            if backend == "hyperscan":
+                from promptguard.prefilter import gateable
+
+                for i, rule in enumerate(rules):
+                    gate = gateable(rule)
+                    if gate is not None:
+                        gates.append((i, gate))
             pf = build(
                 self.ruleset.keywords, backend=backend, cache_dir=self.settings.cache_dir,
-                triggers=triggers,
+                triggers=triggers, gates=gates,
             )
             self._prefilters[backend] = pf
         return pf
@@ -267,6 +305,8 @@ class Scanner:
         # Rules with the same keywords hit and the same window shape get the
         # same windows: computed once per text.
         windows_of: dict[tuple[tuple[int, ...], int, bool], list[tuple[int, int]]] = {}
+        gated = pf.gated
+        ascii_text: bool | None = None
         for i, kws in rule_keywords.items():
             rule = rules[i]
             if rule.always_run:
@@ -277,6 +317,12 @@ class Scanner:
                 spans = hits[kws[0]] if len(kws) == 1 else [h for kw in kws for h in hits[kw]]
                 windows = _windows(text, spans, rule.window, rule.multiline)
                 windows_of[key] = windows
+            if i in gated:
+                if ascii_text is None:
+                    ascii_text = text.isascii()
+                windows = _gate(text, windows, ends.get(i, []), ascii_text)
+                if not windows:
+                    continue
             work.append((i, windows))
         for i in self.ruleset.always_run:
             if i in pf.accelerated:

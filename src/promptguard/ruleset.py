@@ -28,13 +28,13 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v9"  # see rulecache.py
+_CACHE_FORMAT = "rules-v10"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
     "secret_group", "keywords", "always_run", "window", "multiline", "entropy", "min_length",
     "max_length", "validate", "on_invalid", "allowlists", "examples",
-    "negative_examples", "references", "tags", "params",
+    "negative_examples", "references", "tags", "params", "prefilter",
 }
 _REQUIRED = ("id", "name", "description", "category", "severity", "confidence", "regex")
 _ALLOWLIST_KEYS = {"description", "target", "condition", "regexes", "stopwords"}
@@ -185,6 +185,11 @@ def parse_rule(raw: Any, source: str) -> Rule:
         isinstance(v, (int, float, str, bool)) for v in params_raw.values()
     ):
         raise RuleError(f"{where}: 'params' must be a table of numbers, strings or booleans")
+    prefilter = raw.get("prefilter")
+    if prefilter is not None:
+        _check_type(prefilter, str, where, "prefilter")
+        if not prefilter or not prefilter.isascii():
+            raise RuleError(f"{where}: 'prefilter' must be a non-empty ASCII pattern")
     allow_raw = raw.get("allowlists", [])
     if not isinstance(allow_raw, list):
         raise RuleError(f"{where}: 'allowlists' must be an array of tables")
@@ -213,6 +218,7 @@ def parse_rule(raw: Any, source: str) -> Rule:
         references=_str_tuple(raw.get("references", []), where, "references"),
         tags=_str_tuple(raw.get("tags", []), where, "tags"),
         params=tuple(sorted(params_raw.items())),
+        prefilter=prefilter,
         source=source,
     )
     return _resolve_group(rule, where)

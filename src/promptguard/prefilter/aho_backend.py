@@ -22,6 +22,7 @@ def ascii_lower(text: str) -> str:
 class AhoPrefilter:
     name = "aho"
     accelerated: frozenset[int] = frozenset()
+    gated: frozenset[int] = frozenset()
 
     def __init__(self, keywords: Sequence[str]) -> None:
         # Values are the keyword indices as C ints: building ~1,800 words
