@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Protocol
@@ -353,12 +354,13 @@ class Scanner:
                 ))
         return ScanResult(_finalize(text, raw, silenced), diagnostics)
 
-    def rule_index(self) -> dict[str, Rule]:
-        """Every rule this scanner can report, by id (for reports and SARIF)."""
-        out = {r.id: r for r in self.ruleset.rules}
-        for detector in self.detectors:
-            out.update((r.id, r) for r in detector.rules)
-        return out
+    def rule_index(self) -> Mapping[str, Rule]:
+        """Every rule this scanner can report, by id (for reports and SARIF).
+
+        A rule is decoded from the cache only when looked up: a hook
+        reporting one finding no longer decodes all 1,300 rules (~10 ms).
+        """
+        return _RuleIndex(self.ruleset, self.detectors)
 
     def run_stream(
         self,
@@ -483,6 +485,29 @@ class Scanner:
                 compiled = regex.compile(pattern)
             self._allow_compiled[pattern] = compiled
         return compiled
+
+
+class _RuleIndex(Mapping[str, Rule]):
+    def __init__(self, ruleset: RuleSet, detectors: Sequence[Detector]) -> None:
+        rules = ruleset.rules
+        ids = ruleset.ids or [r.id for r in rules]
+        self._rules = rules
+        # A later rule with the same id wins, as in a dict built in order.
+        self._at = {rule_id: i for i, rule_id in enumerate(ids)}
+        self._extra = {r.id: r for d in detectors for r in d.rules}
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        extra = self._extra.get(rule_id)
+        if extra is not None:
+            return extra
+        return self._rules[self._at[rule_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._at
+        yield from (k for k in self._extra if k not in self._at)
+
+    def __len__(self) -> int:
+        return len(self._at.keys() | self._extra.keys())
 
 
 def _broad(rule: Rule, confidence: Confidence) -> bool:

@@ -28,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v10"  # see rulecache.py
+_CACHE_FORMAT = "rules-v11"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
@@ -322,6 +322,9 @@ class RuleSet(NamedTuple):
     programs: Sequence[object] = ()
     # The same for allowlist regexes, by pattern.
     allow_programs: Mapping[str, object] = MappingProxyType({})
+    # Every rule's id, in order: reports look rules up by id without
+    # decoding the whole cache (empty: read the ids from `rules`).
+    ids: Sequence[str] = ()
 
     @classmethod
     def from_rules(cls, rules: Sequence[Rule]) -> "RuleSet":
@@ -342,6 +345,7 @@ class RuleSet(NamedTuple):
             keywords=keywords,
             keyword_rules=tuple(tuple(index[k]) for k in keywords),
             always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
+            ids=tuple(r.id for r in rules),
         )
 
 
@@ -393,10 +397,10 @@ def load_ruleset(
             from promptguard import rulecache
 
             header, (rule_blobs, programs) = rulecache.loads(cache_file)
-            fmt, keywords, keyword_rules, always_run, allow_programs = header
-            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs):
+            fmt, keywords, keyword_rules, always_run, allow_programs, ids = header
+            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs) == len(ids):
                 return RuleSet(LazyRules(rule_blobs), keywords, keyword_rules, always_run,
-                               programs, allow_programs)
+                               programs, allow_programs, ids)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or stale cache: parse and validate below
     rules = []
@@ -415,6 +419,7 @@ def load_ruleset(
             ruleset.always_run,
             dict(zip(allow, (marshal.dumps(p) for p in _programs.compile_all(allow)),
                      strict=True)),
+            ruleset.ids,
         )
         _write_cache(cache_file, rulecache.dumps(header, [
             [marshal.dumps(_rule_to_tuple(r)) for r in rules],
