@@ -30,6 +30,7 @@ from promptguard.models import ScanResult
 from promptguard.models import ScanSettings
 from promptguard.models import mask
 from promptguard.prefilter import HYPERSCAN_MIN_CHARS
+from promptguard.prefilter import LONG_LINE
 from promptguard.prefilter import Prefilter
 from promptguard.ruleset import RuleSet
 
@@ -308,9 +309,18 @@ class Scanner:
         windows_of: dict[tuple[tuple[int, ...], int, bool], list[tuple[int, int]]] = {}
         gated = pf.gated
         ascii_text: bool | None = None
+        # Where Hyperscan saw what it sees exactly (ASCII) and every window
+        # ends at a line end (no long line), a gated rule it reported no end
+        # for cannot match: not even its windows are needed.
+        skip_unreported = False
+        if gated:
+            ascii_text = text.isascii()
+            skip_unreported = ascii_text and LONG_LINE not in ends
         for i, kws in rule_keywords.items():
             rule = rules[i]
             if rule.always_run:
+                continue
+            if skip_unreported and i in gated and i not in ends:
                 continue
             key = (tuple(kws), rule.window, rule.multiline)
             windows = windows_of.get(key)
@@ -319,9 +329,7 @@ class Scanner:
                 windows = _windows(text, spans, rule.window, rule.multiline)
                 windows_of[key] = windows
             if i in gated:
-                if ascii_text is None:
-                    ascii_text = text.isascii()
-                windows = _gate(text, windows, ends.get(i, []), ascii_text)
+                windows = _gate(text, windows, ends.get(i, []), bool(ascii_text))
                 if not windows:
                     continue
             work.append((i, windows))

@@ -22,6 +22,11 @@ Hit = tuple[int, int, int]
 # Below this size Hyperscan's import (10-20 ms) costs more than it saves, so
 # short prompts (the hook path) use the automaton.
 HYPERSCAN_MIN_CHARS = 256 * 1024
+# With gates, Hyperscan also reports (once) where a line first reaches this
+# many characters, as an end of the pseudo rule LONG_LINE: without such a
+# line every keyword window ends at a line end (engine._SNAP is longer).
+LONG_LINE = 1 << 30  # no rule has this index
+LONG_LINE_CHARS = 1000
 # Keyword rules with a keyword this short (or in the generic tier) are gated
 # by Hyperscan: their keywords hit everywhere in code, and running the regex
 # on every window was half the scan.

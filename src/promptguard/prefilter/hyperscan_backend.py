@@ -14,9 +14,11 @@ from pathlib import Path
 
 import hyperscan
 
+from promptguard.prefilter import LONG_LINE
+from promptguard.prefilter import LONG_LINE_CHARS
 from promptguard.prefilter import Hit
 
-_DB_FORMAT = "3"
+_DB_FORMAT = "4"
 # Always-run triggers: a superset of the regex's match ends. Gates also
 # read ^ and $ at every line (a window ends at a line end, where the
 # regex's own $ holds).
@@ -63,6 +65,9 @@ def _compile(
     expressions += [_hs_pattern(p) for _, p in gates]
     flags = [hyperscan.HS_FLAG_CASELESS] * len(keywords)
     flags += [_TRIGGER] * len(triggers) + [_GATE] * len(gates)
+    if gates:  # the long-line marker, last
+        expressions.append(b"[^\\n]{%d}" % LONG_LINE_CHARS)
+        flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(
         expressions=expressions,
@@ -165,6 +170,8 @@ class HyperscanPrefilter:
         k = len(keywords)
         # Trigger and gate hits report (rule index + k, end, end): no start.
         extra = [i + k for i, _ in usable] + [i + k for i, _ in gated]
+        if gated:
+            extra.append(LONG_LINE + k)
         self._lengths = [len(w) for w in keywords] + [0] * len(extra)
         self._ids = list(range(k)) + extra
         self._scratch = hyperscan.Scratch(self._db)
