@@ -11,6 +11,7 @@ Pipeline per text:
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -474,9 +475,13 @@ class Scanner:
             else:
                 start, end = m.span()
                 target = text[text.rfind("\n", 0, start) + 1: _line_end(text, end)]
-            checks = [self._allow_regex(p).search(target) is not None for p in al.regexes]
-            lowered = target.lower()
-            checks.extend(sw in lowered for sw in al.stopwords)
+            # Lazily, so "or" stops at the first check that holds and "and"
+            # at the first that fails (each a regex search per candidate).
+            lowered = target.lower() if al.stopwords else ""
+            checks = itertools.chain(
+                (self._allow_regex(p).search(target) is not None for p in al.regexes),
+                (sw in lowered for sw in al.stopwords),
+            )
             if (any(checks) if al.condition == "or" else all(checks)):
                 return True
         return False

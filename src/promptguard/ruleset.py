@@ -291,6 +291,10 @@ class LazyRules(Sequence[Rule]):
         return rule
 
     def __getitem__(self, index: Any) -> Any:
+        if index.__class__ is int and index >= 0:
+            # The engine's rules[i], many times a text: one list lookup.
+            rule = self._rules[index]
+            return rule if rule is not None else self._get(index)
         if isinstance(index, slice):
             return tuple(self._get(i) for i in range(*index.indices(len(self))))
         return self._get(range(len(self))[index])  # negative indices, IndexError
