@@ -278,19 +278,8 @@ class Scanner:
         # Hits grouped by keyword first (one append per hit), then handed to
         # the rules that keyword belongs to: a common keyword shared by many
         # rules no longer costs one append per hit per rule.
-        hits: dict[int, list[tuple[int, int]]] = {}
-        ends: dict[int, list[int]] = {}
+        hits, ends = pf.find_grouped(text)
         keyword_rules = self.ruleset.keyword_rules
-        k = len(keyword_rules)
-        for kw_index, s, e in pf.find(text):
-            if kw_index >= k:
-                ends.setdefault(kw_index - k, []).append(e)
-                continue
-            found = hits.get(kw_index)
-            if found is None:
-                hits[kw_index] = [(s, e)]
-            else:
-                found.append((s, e))
         # The keywords that hit, per rule (in one order for every rule).
         rule_keywords: dict[int, list[int]] = {}
         for kw_index in hits:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from promptguard.models import Rule
 
 Hit = tuple[int, int, int]
+Grouped = tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]
 
 # Below this size Hyperscan's import (10-20 ms) costs more than it saves, so
 # short prompts (the hook path) use the automaton.
@@ -47,6 +48,11 @@ class Prefilter(Protocol):
         """Every keyword occurrence, as (keyword index, start, end), and for
         accelerated and gated rules (rule index + number of keywords, end,
         end) at the end of every place the rule may match."""
+        ...
+
+    def find_grouped(self, text: str) -> Grouped:
+        """What `find` reports, grouped as the engine uses it: keyword index
+        -> [(start, end)], and rule index -> [end] (hits in any order)."""
         ...
 
 

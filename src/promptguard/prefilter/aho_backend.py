@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import ahocorasick
 
+from promptguard.prefilter import Grouped
 from promptguard.prefilter import Hit
 
 
@@ -36,6 +37,19 @@ class AhoPrefilter:
         self._empty = not keywords
         if not self._empty:
             self._automaton.make_automaton()
+
+    def find_grouped(self, text: str) -> Grouped:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if self._empty or not text:
+            return hits, {}
+        lengths = self._lengths
+        for end, index in self._automaton.iter(ascii_lower(text)):
+            found = hits.get(index)
+            if found is None:
+                hits[index] = [(end + 1 - lengths[index], end + 1)]
+            else:
+                found.append((end + 1 - lengths[index], end + 1))
+        return hits, {}
 
     def find(self, text: str) -> list[Hit]:
         if self._empty or not text:

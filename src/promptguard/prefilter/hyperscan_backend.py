@@ -16,6 +16,7 @@ import hyperscan
 
 from promptguard.prefilter import LONG_LINE
 from promptguard.prefilter import LONG_LINE_CHARS
+from promptguard.prefilter import Grouped
 from promptguard.prefilter import Hit
 
 _DB_FORMAT = "4"
@@ -167,7 +168,7 @@ class HyperscanPrefilter:
         self._db, usable, gated = _load_or_compile(keywords, triggers, gates, cache_dir)
         self.accelerated = frozenset(i for i, _ in usable)
         self.gated = frozenset(i for i, _ in gated)
-        k = len(keywords)
+        k = self._keywords = len(keywords)
         # Trigger and gate hits report (rule index + k, end, end): no start.
         extra = [i + k for i, _ in usable] + [i + k for i, _ in gated]
         if gated:
@@ -175,6 +176,37 @@ class HyperscanPrefilter:
         self._lengths = [len(w) for w in keywords] + [0] * len(extra)
         self._ids = list(range(k)) + extra
         self._scratch = hyperscan.Scratch(self._db)
+
+    def find_grouped(self, text: str) -> Grouped:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        ends: dict[int, list[int]] = {}
+        if self._db is None or not text:
+            return hits, ends
+        data = text.encode("ascii", "replace")  # as in find()
+        lengths = self._lengths
+        k = self._keywords
+        rule_of = self._ids
+        get = hits.get
+
+        # Grouped here, in the one Python call per hit, instead of as hit
+        # tuples the engine loops over again.
+        def on_match(index: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            if index < k:
+                found = get(index)
+                if found is None:
+                    hits[index] = [(to - lengths[index], to)]
+                else:
+                    found.append((to - lengths[index], to))
+            else:
+                rule = rule_of[index] - k
+                at = ends.get(rule)
+                if at is None:
+                    ends[rule] = [to]
+                else:
+                    at.append(to)
+
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+        return hits, ends
 
     def find(self, text: str) -> list[Hit]:
         if self._db is None or not text:
