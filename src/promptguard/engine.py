@@ -230,14 +230,14 @@ class Scanner:
                 (i, rules[i].regex) for i in self.ruleset.always_run
                 if accelerable(rules[i].regex, rules[i].multiline)
             ]
-            gates: list[tuple[int, str]] = []
+            gates: Sequence[tuple[int, str]] = ()
             if backend == "hyperscan":
-                from promptguard.prefilter import gateable
+                cached = self.ruleset.gates
+                if cached is None:
+                    from promptguard.ruleset import gates_of
 
-                for i, rule in enumerate(rules):
-                    gate = gateable(rule)
-                    if gate is not None:
-                        gates.append((i, gate))
+                    cached = gates_of(rules)
+                gates = cached
             pf = build(
                 self.ruleset.keywords, backend=backend, cache_dir=self.settings.cache_dir,
                 triggers=triggers, gates=gates,

@@ -28,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v11"  # see rulecache.py
+_CACHE_FORMAT = "rules-v12"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
@@ -329,6 +329,9 @@ class RuleSet(NamedTuple):
     # Every rule's id, in order: reports look rules up by id without
     # decoding the whole cache (empty: read the ids from `rules`).
     ids: Sequence[str] = ()
+    # The (rule index, pattern) Hyperscan gates (prefilter.gateable), from
+    # the cache; None: work them out from `rules` (decoding every rule).
+    gates: Sequence[tuple[int, str]] | None = None
 
     @classmethod
     def from_rules(cls, rules: Sequence[Rule]) -> "RuleSet":
@@ -352,6 +355,18 @@ class RuleSet(NamedTuple):
             ids=tuple(r.id for r in rules),
         )
 
+
+
+def gates_of(rules: Sequence[Rule]) -> tuple[tuple[int, str], ...]:
+    """The (rule index, pattern) pairs Hyperscan may gate (prefilter.gateable)."""
+    from promptguard.prefilter import gateable
+
+    out = []
+    for i, rule in enumerate(rules):
+        gate = gateable(rule)
+        if gate is not None:
+            out.append((i, gate))
+    return tuple(out)
 
 
 def default_cache_dir() -> Path | None:
@@ -401,10 +416,10 @@ def load_ruleset(
             from promptguard import rulecache
 
             header, (rule_blobs, programs) = rulecache.loads(cache_file)
-            fmt, keywords, keyword_rules, always_run, allow_programs, ids = header
+            fmt, keywords, keyword_rules, always_run, allow_programs, ids, gates = header
             if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs) == len(ids):
                 return RuleSet(LazyRules(rule_blobs), keywords, keyword_rules, always_run,
-                               programs, allow_programs, ids)
+                               programs, allow_programs, ids, gates)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or stale cache: parse and validate below
     rules = []
@@ -424,6 +439,7 @@ def load_ruleset(
             dict(zip(allow, (marshal.dumps(p) for p in _programs.compile_all(allow)),
                      strict=True)),
             ruleset.ids,
+            gates_of(rules),
         )
         _write_cache(cache_file, rulecache.dumps(header, [
             [marshal.dumps(_rule_to_tuple(r)) for r in rules],
