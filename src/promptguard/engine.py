@@ -538,11 +538,22 @@ def _finalize(
 
     # Where findings of different rules overlap, keep the most specific
     # one: one secret, one finding, one placeholder when redacted.
+    # Kept spans are disjoint, so sorted by start they are sorted by end too:
+    # a span overlaps one iff the last kept span starting before its end
+    # ends after its start (a text with many candidates was quadratic).
+    from bisect import bisect_left
+
     kept: list[Raw] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for item in sorted(raw, key=rank, reverse=True):
         _, s, e, _ = item
-        if all(e <= ks or s >= ke for _, ks, ke, _ in kept):
-            kept.append(item)
+        at = bisect_left(starts, e)
+        if at and ends[at - 1] > s:
+            continue
+        kept.append(item)
+        starts.insert(at, s)
+        ends.insert(at, e)
     kept.sort(key=lambda item: (item[1], item[2], item[0].id))
     return list(_to_findings(text, kept))
 
