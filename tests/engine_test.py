@@ -250,3 +250,68 @@ def test_a_damaged_rules_cache_is_rebuilt(tmp_path: Path, damage: str) -> None:
     same = [r._replace(examples=(), negative_examples=()) for r in rebuilt.rules] \
         == list(cached.rules)
     assert same  # (a bool: pytest's diff of 1,300 rules would take minutes)
+
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize("prefilter", [None, r"tk_[A-Za-z0-9]{4}"])
+def test_gated_keyword_rules_find_the_same(prefilter: str | None, ascii_only: bool) -> None:
+    # Hyperscan gates the windows of short-keyword rules (by the regex, or
+    # by the rule's own prefilter); the windows it may not judge still run:
+    # non-ASCII ones (\w matches "é", which Hyperscan sees as "?") and ones
+    # cut inside a long line (\b holds at the window's end, not in the text).
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    short = _rule(regex=r"\b(tk_\w{20})\b", prefilter=prefilter)
+    long = _rule(id="test-long", regex=r"(key_[a-z]{10,3000})\b", keywords=("key_",),
+                 category="pii")
+    rng = random.Random(7)
+    extra = "" if ascii_only else "\u00e9\u212a"
+    lines = []
+    for i in range(4000):
+        line = fakes.rand(rng, rng.randrange(0, 50), "abc tk_ XYZ09" + extra)
+        if i % 53 == 0:
+            line += " tk_" + fakes.rand(rng, rng.choice((19, 20, 20, 21)), "Q9x2LmP4vR7s" + extra)
+        if i % 211 == 0:
+            # Long lines (cut windows); short ones in ASCII text, which is
+            # then gated without windows.
+            line += " key_" + "a" * rng.randrange(*((20, 900) if ascii_only else (900, 2500)))
+            line += "b" + rng.choice(("1", " "))
+        lines.append(line)
+    text = "\n".join(lines)
+    scanner = Scanner(RuleSet.from_rules([short, long]), ScanSettings())
+    assert scanner.prefilter("hyperscan").gated == {0, 1}
+    fast = scanner.run(text, backend="hyperscan").findings
+    assert fast == scanner.run(text, backend="aho").findings
+    assert sum(f.rule_id == "test-key" for f in fast) >= 30
+    assert any(f.rule_id == "test-long" for f in fast)
+    if not ascii_only:
+        assert any("\u00e9" in text[f.start:f.end] for f in fast)
+
+
+def test_the_long_line_marker_is_shorter_than_the_window_snap() -> None:
+    # Without a line of LONG_LINE_CHARS, every window ends at a line end.
+    from promptguard import engine
+    from promptguard.prefilter import LONG_LINE_CHARS
+
+    assert LONG_LINE_CHARS <= engine._SNAP
+
+
+@pytest.mark.parametrize("text", [
+    "x = 1\ntk_Q\u00e99x2Lm\u00e04vR7sT1wZ8y\u00fc\n",  # Hyperscan sees "?" for "é"
+    "y = 2\nkey_" + "a" * 1500 + "b1\n",  # no match in the text; one in the cut window
+])
+def test_gated_rule_with_no_reported_end_still_runs_where_it_must(text: str) -> None:
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    short = _rule(regex=r"\b(tk_\w{20})\b")
+    long = _rule(id="test-long", regex=r"(key_[a-z]{10,3000})\b", keywords=("key_",),
+                 category="pii")
+    scanner = Scanner(RuleSet.from_rules([short, long]), ScanSettings())
+    fast = scanner.run(text, backend="hyperscan").findings
+    assert fast == scanner.run(text, backend="aho").findings
+    assert len(fast) == 1

@@ -62,3 +62,18 @@ def test_keywords_occur_in_examples() -> None:
         if not any(kw in e.lower() for e in r.examples)
     ]
     assert not bad
+
+
+def test_rules_check_catches_a_prefilter_missing_a_match() -> None:
+    from promptguard.models import Rule
+    from promptguard.rulecheck import check_rule
+
+    rule = Rule(
+        id="t", name="t", description="d", category="secret", severity="high",
+        confidence="prefix", regex=r"tk_[a-z]{8}", keywords=("tk_",),
+        examples=("tk_abcdefgh",), negative_examples=("tk_",), references=("x",),
+        prefilter=r"tk_[0-9]",
+    )
+    assert any("prefilter" in p.message for p in check_rule(rule))
+    good = rule._replace(prefilter=r"tk_[a-z]")
+    assert not any("prefilter" in p.message for p in check_rule(good))

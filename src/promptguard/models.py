@@ -74,6 +74,10 @@ class Rule(NamedTuple):
     # Extra named parameters for validators and filters, e.g. rarity.
     params: tuple[tuple[str, float | int | str | bool], ...] = ()
     source: str = ""
+    # A Hyperscan pattern that matches inside every match of `regex`, for a
+    # rule whose keyword hits everywhere (`@`): the regex then runs only on
+    # the windows holding one (large inputs; see prefilter.gateable).
+    prefilter: str | None = None
 
     def param(self, name: str, default: float | int | str | bool) -> float | int | str | bool:
         for key, value in self.params:

@@ -1,6 +1,7 @@
 """`promptguard rules check`: every rule proves itself on its own examples."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,10 +49,32 @@ def check_rule(rule: Rule, settings: ScanSettings = ScanSettings()) -> Iterator[
     for i, example in enumerate(rule.negative_examples):
         if any(f.rule_id == rule.id for f in scanner.scan(example)):
             yield problem("error", f"negative_examples[{i}] ({_preview(example)!r}) is found")
+    if rule.prefilter is not None:
+        yield from _check_prefilter(rule, problem)
     lowered = [e.lower() for e in rule.examples]
     for kw in rule.keywords:
         if not any(kw in e for e in lowered):
             yield problem("error", f"keyword {kw!r} occurs in no example")
+
+
+def _check_prefilter(rule: Rule, problem: Callable[[Literal["error", "warning"], str], Problem],
+                     ) -> Iterator[Problem]:
+    """A rule's `prefilter` must match inside every match of its regex
+    (checked on the examples, with `regex`: the syntax both engines read)."""
+    import regex
+
+    try:
+        prefilter = regex.compile(rule.prefilter or "")
+    except regex.error as e:
+        yield problem("error", f"prefilter does not compile: {e}")
+        return
+    pattern = regex.compile(rule.regex)
+    for i, example in enumerate(rule.examples):
+        for m in pattern.finditer(example):
+            if prefilter.search(example, m.start(), m.end()) is None:
+                yield problem("error", f"examples[{i}] ({_preview(example)!r}): a match "
+                                       "holds no prefilter match")
+                break
 
 
 def check_packs(files: Sequence[Path], focus: Sequence[Path] = ()) -> tuple[int, list[Problem]]:

@@ -28,13 +28,13 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v9"  # see rulecache.py
+_CACHE_FORMAT = "rules-v12"  # see rulecache.py
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
     "secret_group", "keywords", "always_run", "window", "multiline", "entropy", "min_length",
     "max_length", "validate", "on_invalid", "allowlists", "examples",
-    "negative_examples", "references", "tags", "params",
+    "negative_examples", "references", "tags", "params", "prefilter",
 }
 _REQUIRED = ("id", "name", "description", "category", "severity", "confidence", "regex")
 _ALLOWLIST_KEYS = {"description", "target", "condition", "regexes", "stopwords"}
@@ -185,6 +185,11 @@ def parse_rule(raw: Any, source: str) -> Rule:
         isinstance(v, (int, float, str, bool)) for v in params_raw.values()
     ):
         raise RuleError(f"{where}: 'params' must be a table of numbers, strings or booleans")
+    prefilter = raw.get("prefilter")
+    if prefilter is not None:
+        _check_type(prefilter, str, where, "prefilter")
+        if not prefilter or not prefilter.isascii():
+            raise RuleError(f"{where}: 'prefilter' must be a non-empty ASCII pattern")
     allow_raw = raw.get("allowlists", [])
     if not isinstance(allow_raw, list):
         raise RuleError(f"{where}: 'allowlists' must be an array of tables")
@@ -213,6 +218,7 @@ def parse_rule(raw: Any, source: str) -> Rule:
         references=_str_tuple(raw.get("references", []), where, "references"),
         tags=_str_tuple(raw.get("tags", []), where, "tags"),
         params=tuple(sorted(params_raw.items())),
+        prefilter=prefilter,
         source=source,
     )
     return _resolve_group(rule, where)
@@ -285,6 +291,10 @@ class LazyRules(Sequence[Rule]):
         return rule
 
     def __getitem__(self, index: Any) -> Any:
+        if index.__class__ is int and index >= 0:
+            # The engine's rules[i], many times a text: one list lookup.
+            rule = self._rules[index]
+            return rule if rule is not None else self._get(index)
         if isinstance(index, slice):
             return tuple(self._get(i) for i in range(*index.indices(len(self))))
         return self._get(range(len(self))[index])  # negative indices, IndexError
@@ -316,6 +326,12 @@ class RuleSet(NamedTuple):
     programs: Sequence[object] = ()
     # The same for allowlist regexes, by pattern.
     allow_programs: Mapping[str, object] = MappingProxyType({})
+    # Every rule's id, in order: reports look rules up by id without
+    # decoding the whole cache (empty: read the ids from `rules`).
+    ids: Sequence[str] = ()
+    # The (rule index, pattern) Hyperscan gates (prefilter.gateable), from
+    # the cache; None: work them out from `rules` (decoding every rule).
+    gates: Sequence[tuple[int, str]] | None = None
 
     @classmethod
     def from_rules(cls, rules: Sequence[Rule]) -> "RuleSet":
@@ -336,8 +352,21 @@ class RuleSet(NamedTuple):
             keywords=keywords,
             keyword_rules=tuple(tuple(index[k]) for k in keywords),
             always_run=tuple(i for i, r in enumerate(rules) if r.always_run),
+            ids=tuple(r.id for r in rules),
         )
 
+
+
+def gates_of(rules: Sequence[Rule]) -> tuple[tuple[int, str], ...]:
+    """The (rule index, pattern) pairs Hyperscan may gate (prefilter.gateable)."""
+    from promptguard.prefilter import gateable
+
+    out = []
+    for i, rule in enumerate(rules):
+        gate = gateable(rule)
+        if gate is not None:
+            out.append((i, gate))
+    return tuple(out)
 
 
 def default_cache_dir() -> Path | None:
@@ -387,10 +416,10 @@ def load_ruleset(
             from promptguard import rulecache
 
             header, (rule_blobs, programs) = rulecache.loads(cache_file)
-            fmt, keywords, keyword_rules, always_run, allow_programs = header
-            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs):
+            fmt, keywords, keyword_rules, always_run, allow_programs, ids, gates = header
+            if fmt == _CACHE_FORMAT and len(rule_blobs) == len(programs) == len(ids):
                 return RuleSet(LazyRules(rule_blobs), keywords, keyword_rules, always_run,
-                               programs, allow_programs)
+                               programs, allow_programs, ids, gates)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or stale cache: parse and validate below
     rules = []
@@ -409,6 +438,8 @@ def load_ruleset(
             ruleset.always_run,
             dict(zip(allow, (marshal.dumps(p) for p in _programs.compile_all(allow)),
                      strict=True)),
+            ruleset.ids,
+            gates_of(rules),
         )
         _write_cache(cache_file, rulecache.dumps(header, [
             [marshal.dumps(_rule_to_tuple(r)) for r in rules],

@@ -24,7 +24,10 @@ from promptguard.guard import BLANKET_NOTE
 from promptguard.policy import SURFACES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from promptguard.guard import Verdict
+    from promptguard.models import Rule
     from promptguard.sources import Note
 
 __all__ = ["add_arguments", "add_config_options", "load_config", "run"]
@@ -85,7 +88,7 @@ promptguard stopped this commit. For each BLOCK above:
 
 
 def build_report(
-    verdicts: list[Verdict], rules: dict[str, object], notes: list[Note],
+    verdicts: list[Verdict], rules: Mapping[str, Rule], notes: list[Note],
 ) -> output.Report:
     """What the formatters print: decisions the policy made, every note."""
     from promptguard.engine import Diagnostic
@@ -98,7 +101,7 @@ def build_report(
     return output.Report(
         decisions=[output.Decision(d.finding, d.action)
                    for v in verdicts for d in v.decisions if d.reason == "policy"],
-        rules=rules,  # type: ignore[arg-type]
+        rules=rules,
         notes=all_notes,
         diagnostics=diagnostics,
         sources_scanned=sum(1 for v in verdicts if v.scanned),
@@ -124,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     audit_note = guard.audit(verdicts)
     if audit_note is not None:
         print(f"promptguard: warning: {audit_note.source}: {audit_note.message}", file=sys.stderr)
-    rep = build_report(verdicts, dict(guard.scanner.rule_index()), notes)
+    rep = build_report(verdicts, guard.scanner.rule_index(), notes)
     sys.stdout.write(output.get(args.format)(rep, use_color(args.color)))
     blanket = any(BLANKET_NOTE in n.message for n in rep.notes)
     pre_commit = args.surface == "pre-commit"

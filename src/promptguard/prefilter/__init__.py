@@ -11,13 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Protocol
 
+if TYPE_CHECKING:
+    from promptguard.models import Rule
+
 Hit = tuple[int, int, int]
+Grouped = tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]
 
 # Below this size Hyperscan's import (10-20 ms) costs more than it saves, so
 # short prompts (the hook path) use the automaton.
 HYPERSCAN_MIN_CHARS = 256 * 1024
+# With gates, Hyperscan also reports (once) where a line first reaches this
+# many characters, as an end of the pseudo rule LONG_LINE: without such a
+# line every keyword window ends at a line end (engine._SNAP is longer).
+LONG_LINE = 1 << 30  # no rule has this index
+LONG_LINE_CHARS = 1000
+# Keyword rules with a keyword this short (or in the generic tier) are gated
+# by Hyperscan: their keywords hit everywhere in code, and running the regex
+# on every window was half the scan.
+GATE_KEYWORD_CHARS = 4
 
 
 class Prefilter(Protocol):
@@ -25,11 +39,20 @@ class Prefilter(Protocol):
     # Rules (by index) whose candidate lines this backend finds itself; the
     # engine runs them on those lines instead of on the whole text.
     accelerated: frozenset[int]
+    # Keyword rules (by index) this backend also gates: it reports where
+    # each may match, and the engine skips the keyword windows holding no
+    # such place (see `gateable`).
+    gated: frozenset[int]
 
     def find(self, text: str) -> list[Hit]:
         """Every keyword occurrence, as (keyword index, start, end), and for
-        accelerated rules (rule index + number of keywords, end, end) at the
-        end of every place the rule may match."""
+        accelerated and gated rules (rule index + number of keywords, end,
+        end) at the end of every place the rule may match."""
+        ...
+
+    def find_grouped(self, text: str) -> Grouped:
+        """What `find` reports, grouped as the engine uses it: keyword index
+        -> [(start, end)], and rule index -> [end] (hits in any order)."""
         ...
 
 
@@ -44,6 +67,47 @@ def accelerable(pattern: str, multiline: bool) -> bool:
     return not multiline and pattern.isascii() and pattern.startswith("(?a")
 
 
+# Python-only or position-dependent syntax a gate must not contain: \A, \Z
+# and \G mean something else at a window's edge; `{,n}` is a literal to
+# Hyperscan; \K and \m/\M are the `regex` module's own.
+_UNGATEABLE = ("\\A", "\\Z", "\\z", "\\G", "\\K", "\\m", "\\M", "{,", "(?V1", "(?r")
+
+
+def gateable(rule: Rule) -> str | None:
+    """The pattern Hyperscan may gate a keyword rule's windows with, or None.
+
+    The rule's own `prefilter` (a pattern that matches inside every match
+    of its regex), else the regex itself in prefilter mode, for the rules
+    whose keywords hit often: short ones (`@`, `pat`, `key:`) and the
+    generic tier, when the regex holds a keyword as a literal. Either way
+    every real match holds a reported end, so a window without one cannot
+    match (the engine keeps the windows where that argument does not hold:
+    see `engine._gate`). A regex with inline flags after its start is left
+    alone (`regex` and Hyperscan scope them differently).
+    """
+    if rule.always_run or not rule.keywords:
+        return None
+    if rule.prefilter is not None:
+        return rule.prefilter
+    pattern = rule.regex
+    if not pattern.isascii() or any(u in pattern for u in _UNGATEABLE):
+        return None
+    if min(len(k) for k in rule.keywords) > GATE_KEYWORD_CHARS and rule.confidence != "generic":
+        return None
+    # Without one of its keywords in the regex (a context rule: `ably` near
+    # a bare token shape), Hyperscan has no literal to start from and the
+    # gate costs more than the windows it saves.
+    lowered = pattern.lower()
+    if not any(k.strip() in lowered for k in rule.keywords):
+        return None
+    import re
+
+    lead = re.match(r"(?:\(\?[a-zA-Z]+\))*", pattern)
+    if re.search(r"\(\?[a-zA-Z]+\)", pattern[lead.end() if lead else 0:]):
+        return None
+    return pattern
+
+
 def hyperscan_available() -> bool:
     import importlib.util
 
@@ -56,17 +120,19 @@ def build(
     backend: str,
     cache_dir: Path | None,
     triggers: Sequence[tuple[int, str]] = (),
+    gates: Sequence[tuple[int, str]] = (),
 ) -> Prefilter:
     """Build the prefilter named by `backend` ("hyperscan" or "aho").
 
-    `triggers` are (rule index, pattern) of accelerable always-run rules;
-    only Hyperscan can use them.
+    `triggers` are (rule index, pattern) of accelerable always-run rules,
+    `gates` (rule index, pattern) of gateable keyword rules; only Hyperscan
+    can use them.
     """
     if backend == "hyperscan":
         from promptguard.prefilter import hyperscan_backend
 
         return hyperscan_backend.HyperscanPrefilter(
-            keywords, triggers=triggers, cache_dir=cache_dir,
+            keywords, triggers=triggers, gates=gates, cache_dir=cache_dir,
         )
     elif backend == "aho":
         from promptguard.prefilter import aho_backend

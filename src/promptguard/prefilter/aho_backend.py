@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import ahocorasick
 
+from promptguard.prefilter import Grouped
 from promptguard.prefilter import Hit
 
 
@@ -22,6 +23,7 @@ def ascii_lower(text: str) -> str:
 class AhoPrefilter:
     name = "aho"
     accelerated: frozenset[int] = frozenset()
+    gated: frozenset[int] = frozenset()
 
     def __init__(self, keywords: Sequence[str]) -> None:
         # Values are the keyword indices as C ints: building ~1,800 words
@@ -35,6 +37,19 @@ class AhoPrefilter:
         self._empty = not keywords
         if not self._empty:
             self._automaton.make_automaton()
+
+    def find_grouped(self, text: str) -> Grouped:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if self._empty or not text:
+            return hits, {}
+        lengths = self._lengths
+        for end, index in self._automaton.iter(ascii_lower(text)):
+            found = hits.get(index)
+            if found is None:
+                hits[index] = [(end + 1 - lengths[index], end + 1)]
+            else:
+                found.append((end + 1 - lengths[index], end + 1))
+        return hits, {}
 
     def find(self, text: str) -> list[Hit]:
         if self._empty or not text:
