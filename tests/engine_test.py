@@ -102,6 +102,28 @@ def test_allowlists_by_target_and_condition() -> None:
     assert _scan(f"fixture: {TOKEN}", _rule(allowlists=(both,)))
 
 
+def test_demote_allowlist_reports_at_generic_and_a_drop_allowlist_wins() -> None:
+    demote = Allowlist(target="line", stopwords=("docs",), on_match="demote")
+    drop = Allowlist(target="line", stopwords=("fixture",))
+    rule = _rule(allowlists=(demote, drop))
+    assert [f.confidence for f in _scan(f"docs: {TOKEN}", rule)] == ["generic"]
+    assert _scan(f"docs fixture: {TOKEN}", rule) == []
+    assert _scan(f"docs fixture: {TOKEN}", _rule(allowlists=(drop, demote))) == []
+    assert [f.confidence for f in _scan(f"real: {TOKEN}", rule)] == ["prefix"]
+
+
+def test_weak_validator_form_keeps_doc_like_values_at_generic() -> None:
+    rule = _rule(category="credential", confidence="context", regex=r"pw=(\S+)",
+                 keywords=("pw=",), validate="generic_password", on_invalid="weak")
+    assert [f.confidence for f in _scan("pw=Lq7vG2h1R8nQ", rule)] == ["context"]
+    # "open-sesame" fails generic_password (documentation words) but is a value.
+    assert [f.confidence for f in _scan("pw=open-sesame", rule)] == ["generic"]
+    # Bare password words, fillers and upper-case names stay dropped.
+    assert _scan("pw=password", rule) == []
+    assert _scan("pw=foobar", rule) == []
+    assert _scan("pw=PASSWORD", rule) == []
+
+
 def test_pragma_on_line_or_line_above() -> None:
     rule = _rule()
     assert not _scan(f"{TOKEN}  # promptguard: allow[test-key]", rule)
