@@ -80,6 +80,15 @@ def test_placeholders_are_dropped(placeholder: str) -> None:
     assert not _scan(placeholder, _rule())
 
 
+def test_repeated_groups_are_fillers() -> None:
+    from promptguard.filters import is_placeholder
+
+    assert is_placeholder("xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d")
+    assert is_placeholder("ab12.ab12.ab12.Qm8tR2vLx")
+    # Two equal groups are a coincidence a real token can have; three are not.
+    assert not is_placeholder("xoxb-7391-7391-58213094-Qm8tR2vLxK9pW4zN")
+
+
 def test_pii_is_not_placeholder_filtered() -> None:
     rule = _rule(category="pii", regex=r"\b(tk_[a-z]{20})\b")
     assert _scan("tk_abababababababababab", rule)
