@@ -144,6 +144,23 @@ def test_aws_secret_name_with_a_non_aws_value(value: str) -> None:
                 if f.rule_id.startswith("generic-")]
 
 
+def test_uuid_under_a_strong_token_name_warns_and_after_a_bare_token_is_an_id() -> None:
+    uuid = "7e30d135-abaf-46da-93bb-5e970768ea73"
+    f = _only(f'readonly static string jenkinsToken = "{uuid}";')
+    assert f.confidence == "generic"
+    assert _only(f"bugsnag secret {uuid}").confidence == "generic"
+    assert SCANNER.scan(f"retrying request with token {uuid}") == []
+
+
+@pytest.mark.parametrize("text", [
+    'let db_password = "(sensitive)";',
+    '"password": "REFRESH_TOKEN_GRANT_TYPE_NOT_SUPPORTED",',
+    '"api_key": "sk-ant-api03-\u20263zhY",',
+])
+def test_masked_and_constant_values_are_not_passwords(text: str) -> None:
+    assert SCANNER.scan(text) == []
+
+
 def test_sequential_filler_is_still_dropped() -> None:
     assert SCANNER.scan('PAYMENT_API_KEY = "1234567890abcdef1234567890abcdef"') == []
     assert SCANNER.scan('PAYMENT_API_KEY = "abcdefghijklmnopqrstuvwxyz012345"') == []

@@ -13,7 +13,7 @@ from collections import Counter
 _PLACEHOLDER_WORDS = (
     "example", "xxxx", "your", "changeme", "change_me", "placeholder", "dummy",
     "redacted", "sample", "replace_me", "replaceme", "notreal", "not_real",
-    "****", "•••", "...",
+    "****", "•••", "...", "…",
 )
 # References to a secret held elsewhere, not the secret itself.
 _REFERENCES = (

@@ -126,6 +126,10 @@ def _dummy(value: str) -> bool:
     return ok[-1]
 
 
+# A word in brackets stands in for a hidden value: "(sensitive)", "[MASKED]".
+_WRAPPED_WORD = re.compile(r"[(\[{<][A-Za-z][A-Za-z _-]{1,30}[)\]}>]")
+# An upper-case constant of three or more words is a name or an error code.
+_CONSTANT = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,}){2,}")
 _FORMAT_SPEC = re.compile(r"%[-#+ 0-9.]*[sdifrxX]|%\([a-z_]+\)")
 _STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
 _CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+|[a-z]+")
@@ -190,6 +194,8 @@ def generic_password(value: str) -> bool:
         return False  # a route or path: "cms/sites/passwords#edit"
     if _dummy(v) or _TIMESTAMP.fullmatch(v):
         return False
+    if _WRAPPED_WORD.fullmatch(v) or _CONSTANT.fullmatch(v):
+        return False  # "(sensitive)", "[MASKED]"; "TOKEN_GRANT_TYPE_NOT_SUPPORTED"
 
     return not _is_code_reference(v)
 
@@ -382,9 +388,16 @@ _AWS_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
 
 
 def not_a_secret_name(text: str, match_start: int, secret: str = "") -> bool:
-    """Whether the name says the generic match is no secret, or no secret of this shape."""
-    words = {w.lower() for w in _NAME_WORDS.findall(_name_before(text, match_start))}
+    """Whether the name says the generic match is no secret, or no secret of this shape.
+
+    A UUID is a key only under a name that says so (JENKINS_TOKEN, "bugsnag
+    secret"); after a bare "token" it is as often a request or session id.
+    """
+    name = _name_before(text, match_start)
+    words = {w.lower() for w in _NAME_WORDS.findall(name)}
     if not _NOT_SECRET_NAME_WORDS.isdisjoint(words):
+        return True
+    if secret and _is_uuid(secret) and not strong_name(name):
         return True
     return bool(secret) and {"aws", "secret"} <= words and "session" not in words and (
         not _AWS_SECRET.fullmatch(secret)
