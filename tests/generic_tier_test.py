@@ -108,7 +108,8 @@ def test_not_secrets(text: str) -> None:
     "amqp://myuser:mypassword@localhost:5672/myvhost",
     "mssql+pyodbc://scott:tiger@mydsn",
     "Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=myPassword;",
-    "Driver={ODBC Driver 18 for SQL Server};Server=myServer;Database=myDB;UID=myUser;PWD=myPassword;",
+    "Driver={ODBC Driver 18 for SQL Server};Server=myServer;Database=myDB;UID=myUser;"
+    "PWD=myPassword;",
     "jdbc:oracle:thin:scott/tiger@myhost:1521:orcl",
     "oracle+oracledb://scott:tiger@127.0.0.1:1521/?service_name=freepdb1",
     "ldaps://cn=admin,dc=example,dc=org:admin@localhost",
