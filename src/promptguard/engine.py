@@ -410,6 +410,13 @@ class Scanner:
             else:
                 confidence = _demote(confidence)
         if (weak or confidence == "generic") and rule.params:
+            if rule.param("strong_name", False):
+                # Values too short to judge alone count only under a name
+                # that says what they are (ZENROWS_TOKEN, "luno token").
+                from promptguard.rarity import named_strongly
+
+                if not named_strongly(text, m.start()):
+                    return None
             # The confident generic tier: a strong name (PAYMENT_API_KEY,
             # client_secret) and a rare value make a heuristic match block.
             threshold = rule.param("promote_rarity", 0.0)

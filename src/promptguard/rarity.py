@@ -245,8 +245,10 @@ def weak_password(value: str) -> bool:
         return False
     if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
         return False
-    if _SELECTOR.fullmatch(v) or _CONCAT_TAIL.match(v) or _FORMAT_SPEC.search(v):
+    if _SELECTOR.fullmatch(v) or _CONCAT_TAIL.match(v):
         return False
+    if _FORMAT_SPEC.search(v) and len(v) < 24:
+        return False  # "%s:%d"; a long generated secret may hold "%r" by chance
     if _only_filler(v) or _TIMESTAMP.fullmatch(v) or _is_code_reference(v):
         return False
     return "/" not in v or bits_per_char(v.replace("/", "")) >= 4.5
@@ -402,6 +404,27 @@ def not_a_secret_name(text: str, match_start: int, secret: str = "") -> bool:
     return bool(secret) and {"aws", "secret"} <= words and "session" not in words and (
         not _AWS_SECRET.fullmatch(secret)
     )
+
+
+def named_strongly(text: str, match_start: int) -> bool:
+    """Whether the generic match's name is a strong one (see strong_name)."""
+    return strong_name(_name_before(text, match_start))
+
+
+def short_token(value: str) -> bool:
+    """An 8-15 character generated token: letters and digits, rare bigrams.
+
+    Only for rules that also require a strong name (`strong_name` param):
+    alone, such a short value could be anything.
+    """
+    from promptguard.filters import is_placeholder
+
+    v = value.strip()
+    if not 8 <= len(v) <= 15 or not v.isascii() or not v.isalnum():
+        return False
+    if v.isdigit() or v.isalpha() or v.lower() in _NOT_SECRETS or is_placeholder(v):
+        return False
+    return bits_per_char(v) >= 8.0
 
 
 def promotes(text: str, match_start: int, secret: str, threshold: float) -> bool:

@@ -472,6 +472,12 @@ def generic_password_bare(value: str) -> bool:
     return rarity.generic_password_bare(value)
 
 
+def short_token(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.short_token(value)
+
+
 def weak_password(value: str) -> bool:
     from promptguard import rarity
 
@@ -500,6 +506,7 @@ VALIDATORS: dict[str, Validator] = {
     "generic_password": generic_password,
     "generic_password_bare": generic_password_bare,
     "generic_token": generic_token,
+    "short_token": short_token,
     "aba_routing": aba_routing,
     "atlassian_crc32": atlassian_crc32,
     "bech32": bech32,
