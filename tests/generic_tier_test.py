@@ -114,6 +114,7 @@ def test_not_secrets(text: str) -> None:
     "oracle+oracledb://scott:tiger@127.0.0.1:1521/?service_name=freepdb1",
     "ldaps://cn=admin,dc=example,dc=org:admin@localhost",
     "machine ftp.acme.io login jdoe password pass123",
+    "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",  # RFC 7617's Aladdin:open sesame
 ])
 def test_documentation_passwords_warn(text: str) -> None:
     f = _only(text)
