@@ -80,6 +80,15 @@ def test_placeholders_are_dropped(placeholder: str) -> None:
     assert not _scan(placeholder, _rule())
 
 
+def test_repeated_groups_are_fillers() -> None:
+    from promptguard.filters import is_placeholder
+
+    assert is_placeholder("xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d")
+    assert is_placeholder("ab12.ab12.ab12.Qm8tR2vLx")
+    # Two equal groups are a coincidence a real token can have; three are not.
+    assert not is_placeholder("xoxb-7391-7391-58213094-Qm8tR2vLxK9pW4zN")
+
+
 def test_pii_is_not_placeholder_filtered() -> None:
     rule = _rule(category="pii", regex=r"\b(tk_[a-z]{20})\b")
     assert _scan("tk_abababababababababab", rule)
@@ -100,6 +109,28 @@ def test_allowlists_by_target_and_condition() -> None:
     assert not _scan(f"fixture: {TOKEN}", _rule(allowlists=(by_line,)))
     assert _scan(f"real: {TOKEN}", _rule(allowlists=(by_line,)))
     assert _scan(f"fixture: {TOKEN}", _rule(allowlists=(both,)))
+
+
+def test_demote_allowlist_reports_at_generic_and_a_drop_allowlist_wins() -> None:
+    demote = Allowlist(target="line", stopwords=("docs",), on_match="demote")
+    drop = Allowlist(target="line", stopwords=("fixture",))
+    rule = _rule(allowlists=(demote, drop))
+    assert [f.confidence for f in _scan(f"docs: {TOKEN}", rule)] == ["generic"]
+    assert _scan(f"docs fixture: {TOKEN}", rule) == []
+    assert _scan(f"docs fixture: {TOKEN}", _rule(allowlists=(drop, demote))) == []
+    assert [f.confidence for f in _scan(f"real: {TOKEN}", rule)] == ["prefix"]
+
+
+def test_weak_validator_form_keeps_doc_like_values_at_generic() -> None:
+    rule = _rule(category="credential", confidence="context", regex=r"pw=(\S+)",
+                 keywords=("pw=",), validate="generic_password", on_invalid="weak")
+    assert [f.confidence for f in _scan("pw=Lq7vG2h1R8nQ", rule)] == ["context"]
+    # "open-sesame" fails generic_password (documentation words) but is a value.
+    assert [f.confidence for f in _scan("pw=open-sesame", rule)] == ["generic"]
+    # Bare password words, fillers and upper-case names stay dropped.
+    assert _scan("pw=password", rule) == []
+    assert _scan("pw=foobar", rule) == []
+    assert _scan("pw=PASSWORD", rule) == []
 
 
 def test_pragma_on_line_or_line_above() -> None:

@@ -99,6 +99,70 @@ def test_not_secrets(text: str) -> None:
     assert SCANNER.scan(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    # Documentation and default passwords in connection strings: reported,
+    # but only as a warning (issue 14).
+    "postgresql+psycopg2://scott:tiger@localhost/mydatabase",
+    "mysql+mysqldb://scott:tiger@localhost/foo",
+    "redis://user:secret@localhost:6379",
+    "amqp://myuser:mypassword@localhost:5672/myvhost",
+    "mssql+pyodbc://scott:tiger@mydsn",
+    "Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=myPassword;",
+    "Driver={ODBC Driver 18 for SQL Server};Server=myServer;Database=myDB;UID=myUser;"
+    "PWD=myPassword;",
+    "jdbc:oracle:thin:scott/tiger@myhost:1521:orcl",
+    "oracle+oracledb://scott:tiger@127.0.0.1:1521/?service_name=freepdb1",
+    "ldaps://cn=admin,dc=example,dc=org:admin@localhost",
+    "machine ftp.acme.io login jdoe password pass123",
+    "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",  # RFC 7617's Aladdin:open sesame
+])
+def test_documentation_passwords_warn(text: str) -> None:
+    f = _only(text)
+    assert f.confidence == "generic"
+    assert POLICY.decide(f, "cli") == "warn"
+
+
+@pytest.mark.parametrize("text", [
+    # The prompt benchmark's look-alikes: placeholders, not passwords.
+    "postgres://user:password@localhost:5432/mydb",
+    "postgresql://USER:PASSWORD@HOST:5432/DATABASE",
+    "redis://:changeme@localhost:6379",
+    "amqp://guest:guest@localhost:5672/",
+    "mysql://root:<password>@db:3306/app",
+    "curl -u <user:password> https://api.acme-corp.io/v1",
+    "postgresql://app:Ld8vQ2mZx7Rk@[2001:db8::1234]/database",
+    "postgresql://app:Ld8vQ2mZx7Rk@192.0.2.14/database",
+])
+def test_placeholder_passwords_stay_unreported(text: str) -> None:
+    assert SCANNER.scan(text) == []
+
+
+@pytest.mark.parametrize("value", [
+    "ded7db27a4558e2ea9bbf0bf36ae0e8521618f366c",  # 42 hex: no AWS secret has this shape
+    "R6WCNd0erkAuZyD+Fe8C4IwjpYQtniKqnHAzE7Pk5fPrBRpwOnuYxA==",
+])
+def test_aws_secret_name_with_a_non_aws_value(value: str) -> None:
+    assert not [f for f in SCANNER.scan(f"export AWS_SECRET_ACCESS_KEY={value}")
+                if f.rule_id.startswith("generic-")]
+
+
+def test_uuid_under_a_strong_token_name_warns_and_after_a_bare_token_is_an_id() -> None:
+    uuid = "7e30d135-abaf-46da-93bb-5e970768ea73"
+    f = _only(f'readonly static string jenkinsToken = "{uuid}";')
+    assert f.confidence == "generic"
+    assert _only(f"bugsnag secret {uuid}").confidence == "generic"
+    assert SCANNER.scan(f"retrying request with token {uuid}") == []
+
+
+@pytest.mark.parametrize("text", [
+    'let db_password = "(sensitive)";',
+    '"password": "REFRESH_TOKEN_GRANT_TYPE_NOT_SUPPORTED",',
+    '"api_key": "sk-ant-api03-\u20263zhY",',
+])
+def test_masked_and_constant_values_are_not_passwords(text: str) -> None:
+    assert SCANNER.scan(text) == []
+
+
 def test_sequential_filler_is_still_dropped() -> None:
     assert SCANNER.scan('PAYMENT_API_KEY = "1234567890abcdef1234567890abcdef"') == []
     assert SCANNER.scan('PAYMENT_API_KEY = "abcdefghijklmnopqrstuvwxyz012345"') == []

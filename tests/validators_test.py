@@ -510,6 +510,7 @@ FLIPS = (
     pytest.param("generic_key", "Q9x2LmP4vR7sT1wZ8yB3kD", "$9x2LmP4vR7sT1wZ8yB3kD", id="key"),
     pytest.param("generic_password", "Tr0ub4dor&3x", "$r0ub4dor&3x", id="password"),
     pytest.param("generic_password_bare", "Tr0ub4dor&3x", "$r0ub4dor&3x", id="password_bare"),
+    pytest.param("short_token", "Q7XK48FVS2", "Q7XK48FVS!", id="short_token"),
 )
 
 

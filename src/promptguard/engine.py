@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from typing import Literal
 from typing import Protocol
 
 from promptguard import filters
@@ -424,8 +425,14 @@ class Scanner:
             return None
         if rule.category in ("secret", "credential") and filters.is_placeholder(secret):
             return None
-        if rule.allowlists and self._allowlisted(text, rule, m, secret):
-            return None
+        # A documentation-like value ("demote" allowlist, weak validator
+        # form) is still reported, at generic confidence: it warns, never blocks.
+        weak = False
+        if rule.allowlists:
+            allowed = self._allowlisted(text, rule, m, secret)
+            if allowed == "drop":
+                return None
+            weak = allowed == "demote"
         if self.settings.pragmas and filters.pragma_allows(text, s, rule.id):
             if not _broad(rule, rule.confidence):
                 silenced.append((s, e))
@@ -439,9 +446,23 @@ class Scanner:
                     confidence = "checksum"
             elif rule.on_invalid == "drop":
                 return None
+            elif rule.on_invalid == "weak":
+                from promptguard.validators import WEAK
+
+                form = rule.param("weak_form", rule.validate)
+                if not WEAK[str(form)](secret):
+                    return None
+                weak = True
             else:
                 confidence = _demote(confidence)
-        if confidence == "generic" and rule.params:
+        if (weak or confidence == "generic") and rule.params:
+            if rule.param("strong_name", False):
+                # Values too short to judge alone count only under a name
+                # that says what they are (ZENROWS_TOKEN, "luno token").
+                from promptguard.rarity import named_strongly
+
+                if not named_strongly(text, m.start()):
+                    return None
             # The confident generic tier: a strong name (PAYMENT_API_KEY,
             # client_secret) and a rare value make a heuristic match block.
             threshold = rule.param("promote_rarity", 0.0)
@@ -449,14 +470,20 @@ class Scanner:
                 from promptguard.rarity import not_a_secret_name
                 from promptguard.rarity import promotes
 
-                if not_a_secret_name(text, m.start()):
+                if not_a_secret_name(text, m.start(), secret):
                     return None
-                if promotes(text, m.start(), secret, float(threshold)):
+                if not weak and promotes(text, m.start(), secret, float(threshold)):
                     confidence = "context"
-        return confidence
+        return "generic" if weak else confidence
 
-    def _allowlisted(self, text: str, rule: Rule, m: regex.Match[str], secret: str) -> bool:
+    def _allowlisted(
+        self, text: str, rule: Rule, m: regex.Match[str], secret: str,
+    ) -> Literal["drop", "demote"] | None:
+        """The strongest allowlist verdict on this match: a `drop` beats a `demote`."""
+        verdict: Literal["drop", "demote"] | None = None
         for al in rule.allowlists:
+            if verdict == "demote" and al.on_match == "demote":
+                continue
             if al.target == "secret":
                 target = secret
             elif al.target == "match":
@@ -472,8 +499,10 @@ class Scanner:
                 (sw in lowered for sw in al.stopwords),
             )
             if (any(checks) if al.condition == "or" else all(checks)):
-                return True
-        return False
+                if al.on_match == "drop":
+                    return "drop"
+                verdict = "demote"
+        return verdict
 
     def _allow_regex(self, pattern: str) -> regex.Pattern[str]:
         compiled = self._allow_compiled.get(pattern)

@@ -13,7 +13,7 @@ from collections import Counter
 _PLACEHOLDER_WORDS = (
     "example", "xxxx", "your", "changeme", "change_me", "placeholder", "dummy",
     "redacted", "sample", "replace_me", "replaceme", "notreal", "not_real",
-    "****", "•••", "...",
+    "****", "•••", "...", "…",
 )
 # References to a secret held elsewhere, not the secret itself.
 _REFERENCES = (
@@ -71,6 +71,12 @@ def _is_sequential(value: str) -> bool:
     return run >= 4
 
 
+def _repeated_groups(value: str) -> bool:
+    """Three or more identical groups: "xoxp-1234-1234-1234-...", "ab12-ab12-ab12"."""
+    groups = [g for g in re.split(r"[-_.:/|]", value) if len(g) >= 3]
+    return any(n >= 3 for n in Counter(groups).values())
+
+
 def _between(value: str, opener: str, closer: str) -> bool:
     start = value.find(opener)
     return start != -1 and value.find(closer, start + len(opener)) != -1
@@ -112,9 +118,10 @@ def is_placeholder(value: str) -> bool:
     """True for values that only look like secrets: fillers, templates, demos.
 
     Catches one repeated character or unit ("abcabc"), values made only of
-    sequences ("abcd1234"), documentation words ("example", "your",
-    "changeme"...), template and environment references ("${TOKEN}",
-    "{{ secret }}", "<api-key>", "%(password)s", "$TOKEN", "os.environ[...]").
+    sequences ("abcd1234"), three or more identical groups ("1234-1234-1234"),
+    documentation words ("example", "your", "changeme"...), template and
+    environment references ("${TOKEN}", "{{ secret }}", "<api-key>",
+    "%(password)s", "$TOKEN", "os.environ[...]").
     """
     if len(set(value)) <= 1:
         return True
@@ -126,6 +133,8 @@ def is_placeholder(value: str) -> bool:
     if any(sample in value for sample in _PUBLIC_SAMPLES):
         return True
     if _has_template(value):
+        return True
+    if _repeated_groups(value):
         return True
     # Judge the structure of the token body too, after a vendor prefix
     # ("sk_live_abababab" is a filler even though the prefix is not).

@@ -38,6 +38,10 @@ class Allowlist(NamedTuple):
     regexes: tuple[str, ...] = ()
     # Lower-case substrings of the target; cheap and safe for placeholders.
     stopwords: tuple[str, ...] = ()
+    # "drop" the match, or "demote" it: keep it at `generic` confidence, for
+    # documentation-like values (a URI password "secret") that are still
+    # worth a warning but never a block.
+    on_match: Literal["drop", "demote"] = "drop"
 
 
 class Rule(NamedTuple):
@@ -63,9 +67,10 @@ class Rule(NamedTuple):
     min_length: int = 0
     max_length: int = 0
     validate: str | None = None
-    # What a failed validator does: drop the match or keep it one
-    # confidence step lower.
-    on_invalid: Literal["drop", "demote"] = "drop"
+    # What a failed validator does: drop the match, keep it one confidence
+    # step lower, or ("weak") keep it at `generic` confidence when the value
+    # is still a real one, if weak or doc-like (validators.WEAK).
+    on_invalid: Literal["drop", "demote", "weak"] = "drop"
     allowlists: tuple[Allowlist, ...] = ()
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()

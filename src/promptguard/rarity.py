@@ -126,6 +126,10 @@ def _dummy(value: str) -> bool:
     return ok[-1]
 
 
+# A word in brackets stands in for a hidden value: "(sensitive)", "[MASKED]".
+_WRAPPED_WORD = re.compile(r"[(\[{<][A-Za-z][A-Za-z _-]{1,30}[)\]}>]")
+# An upper-case constant of three or more words is a name or an error code.
+_CONSTANT = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,}){2,}")
 _FORMAT_SPEC = re.compile(r"%[-#+ 0-9.]*[sdifrxX]|%\([a-z_]+\)")
 _STEMS = ("pass", "pwd", "secret", "token", "key", "cred")
 _CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+|[a-z]+")
@@ -190,8 +194,71 @@ def generic_password(value: str) -> bool:
         return False  # a route or path: "cms/sites/passwords#edit"
     if _dummy(v) or _TIMESTAMP.fullmatch(v):
         return False
+    if _WRAPPED_WORD.fullmatch(v) or _CONSTANT.fullmatch(v):
+        return False  # "(sensitive)", "[MASKED]"; "TOKEN_GRANT_TYPE_NOT_SUPPORTED"
 
     return not _is_code_reference(v)
+
+
+# The dummy words that make a value a filler rather than a password at all
+# ("foobar", "testtest", "dummy123"): the weak tier drops these too. The rest
+# of _DUMMY_WORDS ("open sesame", "super$ecret", "mypass") are documentation
+# passwords: real values someone typed, reported at warn.
+_FILLER_WORDS = frozenset({
+    "test", "testing", "tests", "dummy", "fake", "foo", "bar", "baz", "qux", "spam", "eggs",
+    "example", "sample", "demo", "some", "your", "changeit", "none", "null", "nope",
+    "invalid", "wrong", "incorrect", "bad", "does", "not", "exist",
+})
+# The bare password words and non-values the weak tier never reports.
+_NOT_VALUES = _NOT_SECRETS | {"pass", "pwd", "pw", "passwort", "todo", "tbd", "n/a"}
+# "PASSWORD", "DB_PASS", "TODO": an upper-case name standing in for a value.
+_UPPER_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+
+
+def _only_filler(value: str) -> bool:
+    letters = "".join(c for c in value.lower() if c.isalpha())
+    if not letters:
+        return True
+    ok = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        ok[end] = any(ok[start] and letters[start:end] in _FILLER_WORDS
+                      for start in range(max(0, end - 10), end))
+    return ok[-1]
+
+
+def weak_password(value: str) -> bool:
+    """The weak tier of generic_password: a real value, if a weak or doc-like one.
+
+    Accepts what generic_password drops only as a documentation value
+    ("open sesame", "super$ecret", "myPassword", "pass123"); still rejects
+    placeholders, bare password words, upper-case names, fillers, prose,
+    paths and code (the benchmark's look-alikes).
+    """
+    from promptguard.filters import is_placeholder
+
+    v = value.strip()
+    if len(v) < 4 or v != value or v.lower() in _NOT_VALUES or is_placeholder(v):
+        return False
+    if _UPPER_NAME.fullmatch(v) or (v[0] in "[{(<" and v[-1] in "]})>"):
+        return False
+    if v.startswith(("/", "~/", "./", "../")) or v[1:3] in (":\\", ":/"):
+        return False
+    if " " in v and not _PROSE_WORDS.isdisjoint(v.lower().split()):
+        return False
+    if _SELECTOR.fullmatch(v) or _CONCAT_TAIL.match(v):
+        return False
+    if _FORMAT_SPEC.search(v) and len(v) < 24:
+        return False  # "%s:%d"; a long generated secret may hold "%r" by chance
+    if _only_filler(v) or _TIMESTAMP.fullmatch(v) or _is_code_reference(v):
+        return False
+    return "/" not in v or bits_per_char(v.replace("/", "")) >= 4.5
+
+
+def weak_password_bare(value: str) -> bool:
+    """weak_password for an unquoted value: a name holding a password is code."""
+    if not weak_password(value):
+        return False
+    return not (value.isidentifier() and _names_a_secret(value))
 
 
 def generic_password_bare(value: str) -> bool:
@@ -316,9 +383,48 @@ _NOT_SECRET_NAME_WORDS = frozenset({
 })
 
 
-def not_a_secret_name(text: str, match_start: int) -> bool:
-    words = {w.lower() for w in _NAME_WORDS.findall(_name_before(text, match_start))}
-    return not _NOT_SECRET_NAME_WORDS.isdisjoint(words)
+# AWS secret access keys are exactly 40 characters of base64's alphabet; a
+# value under that name in any other shape is an encrypted blob, a digest or
+# a fixture, and the vendor rule (aws-secret-access-key) judges the real ones.
+_AWS_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
+
+
+def not_a_secret_name(text: str, match_start: int, secret: str = "") -> bool:
+    """Whether the name says the generic match is no secret, or no secret of this shape.
+
+    A UUID is a key only under a name that says so (JENKINS_TOKEN, "bugsnag
+    secret"); after a bare "token" it is as often a request or session id.
+    """
+    name = _name_before(text, match_start)
+    words = {w.lower() for w in _NAME_WORDS.findall(name)}
+    if not _NOT_SECRET_NAME_WORDS.isdisjoint(words):
+        return True
+    if secret and _is_uuid(secret) and not strong_name(name):
+        return True
+    return bool(secret) and {"aws", "secret"} <= words and "session" not in words and (
+        not _AWS_SECRET.fullmatch(secret)
+    )
+
+
+def named_strongly(text: str, match_start: int) -> bool:
+    """Whether the generic match's name is a strong one (see strong_name)."""
+    return strong_name(_name_before(text, match_start))
+
+
+def short_token(value: str) -> bool:
+    """An 8-15 character generated token: letters and digits, rare bigrams.
+
+    Only for rules that also require a strong name (`strong_name` param):
+    alone, such a short value could be anything.
+    """
+    from promptguard.filters import is_placeholder
+
+    v = value.strip()
+    if not 8 <= len(v) <= 15 or not v.isascii() or not v.isalnum():
+        return False
+    if v.isdigit() or v.isalpha() or v.lower() in _NOT_SECRETS or is_placeholder(v):
+        return False
+    return bits_per_char(v) >= 8.0
 
 
 def promotes(text: str, match_start: int, secret: str, threshold: float) -> bool:

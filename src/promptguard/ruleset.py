@@ -28,7 +28,7 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v12"  # see rulecache.py
+_CACHE_FORMAT = "rules-v13"  # see rulecache.py (v13: Allowlist.on_match beside the v12 prefilter gates)
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
@@ -37,7 +37,7 @@ _RULE_KEYS = {
     "negative_examples", "references", "tags", "params", "prefilter",
 }
 _REQUIRED = ("id", "name", "description", "category", "severity", "confidence", "regex")
-_ALLOWLIST_KEYS = {"description", "target", "condition", "regexes", "stopwords"}
+_ALLOWLIST_KEYS = {"description", "target", "condition", "regexes", "stopwords", "on_match"}
 _TOP_KEYS = {"schema_version", "pack", "rules"}
 
 
@@ -109,12 +109,16 @@ def _parse_allowlist(raw: Any, where: str) -> Allowlist:
             raise RuleError(f"{where}: stopword {sw!r} must be lower-case")
     if not regexes and not stopwords:
         raise RuleError(f"{where}: an allowlist needs regexes or stopwords")
+    on_match = raw.get("on_match", "drop")
+    if on_match not in ("drop", "demote"):
+        raise RuleError(f"{where}: allowlist on_match must be 'drop' or 'demote'")
     return Allowlist(
         description=str(raw.get("description", "")),
         target=target,
         condition=condition,
         regexes=regexes,
         stopwords=stopwords,
+        on_match=on_match,
     )
 
 
@@ -175,8 +179,15 @@ def parse_rule(raw: Any, source: str) -> Rule:
         if validate not in VALIDATORS:
             raise RuleError(f"{where}: unknown validator {validate!r}")
     on_invalid = raw.get("on_invalid", "drop")
-    if on_invalid not in ("drop", "demote"):
-        raise RuleError(f"{where}: on_invalid must be 'drop' or 'demote'")
+    if on_invalid not in ("drop", "demote", "weak"):
+        raise RuleError(f"{where}: on_invalid must be 'drop', 'demote' or 'weak'")
+    if on_invalid == "weak":
+        from promptguard.validators import WEAK
+
+        form = raw.get("params", {}).get("weak_form", validate)
+        if form not in WEAK:
+            raise RuleError(f"{where}: on_invalid = 'weak' needs a validator with a weak "
+                            f"form, or params.weak_form, among {', '.join(sorted(WEAK))}")
     secret_group = raw.get("secret_group")
     if secret_group is not None:
         _check_type(secret_group, (int, str), where, "secret_group")

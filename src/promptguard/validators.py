@@ -472,11 +472,41 @@ def generic_password_bare(value: str) -> bool:
     return rarity.generic_password_bare(value)
 
 
+def short_token(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.short_token(value)
+
+
+def weak_password(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.weak_password(value)
+
+
+def weak_password_bare(value: str) -> bool:
+    from promptguard import rarity
+
+    return rarity.weak_password_bare(value)
+
+
+# The weak form of a validator, for rules with `on_invalid = "weak"`: a value
+# that fails the validator but passes its weak form is reported at generic
+# confidence (a documentation-like password: warn, never block).
+# A rule may name the form itself (`params = { weak_form = "weak_password" }`):
+# a connection string's unquoted value is a literal, never a variable.
+WEAK: dict[str, Validator] = {
+    "generic_password": weak_password,
+    "generic_password_bare": weak_password_bare,
+    "weak_password": weak_password,
+}
+
 VALIDATORS: dict[str, Validator] = {
     "generic_key": generic_key,
     "generic_password": generic_password,
     "generic_password_bare": generic_password_bare,
     "generic_token": generic_token,
+    "short_token": short_token,
     "aba_routing": aba_routing,
     "atlassian_crc32": atlassian_crc32,
     "bech32": bech32,
