@@ -266,8 +266,13 @@ def render_rule(v: Vendor) -> str:
         desc = (f"{v.name}: {shape}, recognised next to the vendor's name "
                 f"({', '.join(v.names)}) and a key word in an assignment"
                 + (f", or assigned to {', '.join(bare)}." if bare else "."))
-        named = (f"(?<![A-Za-z0-9])(?:{names})[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
-                 f"[\\w.-]{{0,12}}{SEPARATOR}")
+        key_word = f"[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
+        if spec.alphabet == "jwt":
+            # A JWT is a token by its shape: the vendor's name alone suffices.
+            key_word = f"(?:{key_word}[\\w.-]{{0,12}})?"
+        else:
+            key_word += "[\\w.-]{0,12}"
+        named = f"(?<![A-Za-z0-9])(?:{names}){key_word}{SEPARATOR}"
         if bare:
             # The identifier alone names the value: it must be the whole name.
             named += "|(?<![A-Za-z0-9_])(?:" + "|".join(_esc(n) for n in bare) + f"){ASSIGN}"
@@ -291,12 +296,15 @@ def render_rule(v: Vendor) -> str:
         other = prefix + spec.sample(rng)
         negatives = [f"{env}=${{{env}}}", f"API_KEY={other}",
                      f"{v.names[0]}_{v.kind}_id = \"{prefix}{spec.sample(rng)}\""]
-        if spec.alphabet not in ("uuid", "key", "jwt"):
+        # A match ends at its keyword window's end: no "too long" case for long tokens.
+        if spec.alphabet not in ("uuid", "key", "jwt") and spec.high < 1000:
             negatives.append(f"{env}={prefix}{spec.sample(rng, spec.high + 3)}")
         if prefix:
             negatives.append(f"{env}={spec.sample(rng)}")
         # Drawn last, so the values above stay what they were before these forms.
         examples.append(f"{v.names[0]} {v.kind}\n{prefix}{spec.sample(rng)}")
+        if spec.alphabet == "jwt":
+            examples.append(f"{v.names[0]} {prefix}{spec.sample(rng)}")
         for n in bare:
             examples.append(f"{n} = '{prefix}{spec.sample(rng)}'")
             negatives.append(f"my{n} = '{prefix}{spec.sample(rng)}'")
