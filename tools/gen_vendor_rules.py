@@ -12,25 +12,31 @@ Each line of the table is one rule:
   (key, token, secret).
 - names: comma-separated vendor names and env-var stems as they appear in
   code (lower case; each is a prefilter keyword, so pick distinctive ones:
-  "box_" rather than "box").
+  "box_" rather than "box"). A name ending in "=" is a bare identifier
+  that holds the value by itself (`owm = '...'`, `netcore_api=...`): it
+  matches only as a whole identifier directly followed by an assignment,
+  with no key word needed.
 - value: the documented alphabet and length of the value:
   hex32, alnum40, lower30, upper20, b64url43, b64-88, uuid, digits10,
   alnum32-40 (a range), key (any 16-80 token characters: used where the
   vendor documents no exact shape; such rules also require the value to look
-  generated, validator generic_key).
+  generated, validator generic_key), jwt (a JWT-shaped token: base64url
+  segments joined by dots, the first starting with "ey", the base64 of "{").
 - prefix (optional): the vendor's documented literal prefix; the rule is then
   a prefix rule that needs no name nearby.
 
 Context rules match the vendor name, then a key word (key, token, secret,
-...) within a short identifier, an assignment (=, :, =>), and a value of the
-documented shape; they are `confidence = "context"` and block under the
-default profile. Examples are fake values drawn from a generator seeded by
-the rule id, so regeneration is stable.
+...) within a short identifier, an assignment (=, :, =>, or in notes a space,
+dash, dot or line break), and a value of the documented shape; they are
+`confidence = "context"` and block under the default profile. Examples are
+fake values drawn from a generator seeded by the rule id, so regeneration is
+stable.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import math
 import random
 import string
@@ -78,14 +84,24 @@ CLASSES = {
     "digits": "[0-9]",
 }
 UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# A JWT: base64url segments joined by dots; the header, JSON, starts "ey".
+# The dots delimit the segments, so the nested repetition cannot backtrack.
+JWT = r"ey[A-Za-z0-9_-]{10,1000}(?:\.[A-Za-z0-9_-]{2,2000}){1,4}"
+JWT_HEADER = '{"alg":"HS256","typ":"JWT"}'
 KEY_CLASS = "[A-Za-z0-9_-]"
 STEMS = "(?:api[_.-]?key|apikey|key|token|secret|pat|auth|credential|access|private)"
 # Right after the key word: names that hold an id, a URL or a type, not the value.
 NOT_VALUE = (r"(?![_.-]?(?:id|name|url|uri|path|file|type|header|prefix|len|length|size|"
              r"version|expir\w*|format)\b)")
-# An assignment (=, :, =>), or, in notes, chat and logs, a space, dash or dot.
-SEPARATOR = r"""(?:["']?\s{0,5}(?:=>|:=|[:=])\s{0,5}["']?|[ \t]{1,3}|[ \t]?[-.][ \t]?)"""
+# An assignment (=, :, =>), or, in notes, chat and logs, a space, dash or dot,
+# or a line break (the name on one line, the value alone on the next).
+ASSIGN = r"""["']?\s{0,5}(?:=>|:=|[:=])\s{0,5}["']?"""
+SEPARATOR = rf"""(?:{ASSIGN}|[ \t]{{1,3}}|[ \t]?[-.][ \t]?|[ \t]{{0,3}}\r?\n[ \t]{{0,8}})"""
 SEVERITY = {"ai": "high", "payments": "critical", "auth": "critical", "data": "critical"}
+
+
+def _b64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 class Spec(NamedTuple):
@@ -97,6 +113,8 @@ class Spec(NamedTuple):
     def regex(self) -> str:
         if self.alphabet == "uuid":
             return UUID
+        if self.alphabet == "jwt":
+            return JWT
         if self.alphabet == "key":
             return f"{KEY_CLASS}{{{self.low},{self.high}}}"
         counts = f"{{{self.low}}}" if self.low == self.high else f"{{{self.low},{self.high}}}"
@@ -107,6 +125,11 @@ class Spec(NamedTuple):
         if self.alphabet == "uuid":
             h = "".join(rng.choice(ALPHABETS["hex"]) for _ in range(32))
             return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+        if self.alphabet == "jwt":
+            sub, iat = rng.randrange(10**9, 10**10), rng.randrange(16 * 10**8, 18 * 10**8)
+            claims = f'{{"sub":"{sub}","iat":{iat}}}'
+            signature = "".join(rng.choice(ALPHABETS["b64url"]) for _ in range(43))
+            return f"{_b64url(JWT_HEADER)}.{_b64url(claims)}.{signature}"
         n = length if length is not None else rng.randint(self.low, self.high)
         alphabet = ALPHABETS["b64url" if self.alphabet == "key" else self.alphabet]
         while True:
@@ -131,6 +154,8 @@ class Spec(NamedTuple):
     def describe(self) -> str:
         if self.alphabet == "uuid":
             return "a UUID"
+        if self.alphabet == "jwt":
+            return "a JWT (base64url segments joined by dots)"
         if self.alphabet == "key":
             return f"a generated-looking token of {self.low}-{self.high} characters"
         names = {"hex": "hex", "alnum": "alphanumeric", "lower": "lower-case alphanumeric",
@@ -145,6 +170,8 @@ def parse_spec(text: str) -> Spec:
         return Spec("uuid", 36, 36)
     if text == "key":
         return Spec("key", 16, 80)
+    if text == "jwt":
+        return Spec("jwt", 30, 4000)
     pad = text.endswith("=")
     text = text.rstrip("=")
     for name in sorted(ALPHABETS, key=len, reverse=True):
@@ -191,7 +218,7 @@ def _lit(value: str) -> str:
     """A TOML literal string (no escapes), or a basic one if it holds a quote."""
     if "'" not in value and "\n" not in value:
         return f"'{value}'"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _esc(text: str) -> str:
@@ -208,6 +235,8 @@ def _env(name: str, kind: str) -> str:
 
 def render_rule(v: Vendor) -> str:
     rng = random.Random(v.id)
+    bare = tuple(n.rstrip("=") for n in v.names if n.endswith("="))
+    v = v._replace(names=tuple(n for n in v.names if not n.endswith("=")))
     spec = v.spec
     severity = SEVERITY.get(v.pack, "high")
     lines = ["[[rules]]", f"id = {_lit(v.id)}", f"name = {_lit(v.name)}"]
@@ -235,11 +264,20 @@ def render_rule(v: Vendor) -> str:
         names = "|".join(_esc(n) for n in v.names)
         shape = f"{prefix} followed by {spec.describe()}" if prefix else spec.describe()
         desc = (f"{v.name}: {shape}, recognised next to the vendor's name "
-                f"({', '.join(v.names)}) and a key word in an assignment.")
-        regex = (f"(?i:(?<![A-Za-z0-9])(?:{names})[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
-                 f"[\\w.-]{{0,12}}{SEPARATOR})"
-                 f"({_esc(prefix)}{spec.regex()})(?![\\w+/=-])")
-        keywords = sorted({n.lower() for n in v.names})
+                f"({', '.join(v.names)}) and a key word in an assignment"
+                + (f", or assigned to {', '.join(bare)}." if bare else "."))
+        key_word = f"[\\w .-]{{0,20}}?{STEMS}{NOT_VALUE}"
+        if spec.alphabet == "jwt":
+            # A JWT is a token by its shape: the vendor's name alone suffices.
+            key_word = f"(?:{key_word}[\\w.-]{{0,12}})?"
+        else:
+            key_word += "[\\w.-]{0,12}"
+        named = f"(?<![A-Za-z0-9])(?:{names}){key_word}{SEPARATOR}"
+        if bare:
+            # The identifier alone names the value: it must be the whole name.
+            named += "|(?<![A-Za-z0-9_])(?:" + "|".join(_esc(n) for n in bare) + f"){ASSIGN}"
+        regex = f"(?i:{named})({_esc(prefix)}{spec.regex()})(?![\\w+/=-])"
+        keywords = sorted({n.lower() for n in v.names + bare})
         examples = []
         for i, n in enumerate(v.names):
             value = prefix + spec.sample(rng)
@@ -258,10 +296,18 @@ def render_rule(v: Vendor) -> str:
         other = prefix + spec.sample(rng)
         negatives = [f"{env}=${{{env}}}", f"API_KEY={other}",
                      f"{v.names[0]}_{v.kind}_id = \"{prefix}{spec.sample(rng)}\""]
-        if spec.alphabet not in ("uuid", "key"):
+        # A match ends at its keyword window's end: no "too long" case for long tokens.
+        if spec.alphabet not in ("uuid", "key", "jwt") and spec.high < 1000:
             negatives.append(f"{env}={prefix}{spec.sample(rng, spec.high + 3)}")
         if prefix:
             negatives.append(f"{env}={spec.sample(rng)}")
+        # Drawn last, so the values above stay what they were before these forms.
+        examples.append(f"{v.names[0]} {v.kind}\n{prefix}{spec.sample(rng)}")
+        if spec.alphabet == "jwt":
+            examples.append(f"{v.names[0]} {prefix}{spec.sample(rng)}")
+        for n in bare:
+            examples.append(f"{n} = '{prefix}{spec.sample(rng)}'")
+            negatives.append(f"my{n} = '{prefix}{spec.sample(rng)}'")
         confidence = "context"
     lines += [
         f"description = {_lit(desc)}",
