@@ -70,7 +70,12 @@ def accelerable(pattern: str, multiline: bool) -> bool:
 # Python-only or position-dependent syntax a gate must not contain: \A, \Z
 # and \G mean something else at a window's edge; `{,n}` is a literal to
 # Hyperscan; \K and \m/\M are the `regex` module's own.
-_UNGATEABLE = ("\\A", "\\Z", "\\z", "\\G", "\\K", "\\m", "\\M", "{,", "(?V1", "(?r")
+_UNGATEABLE = ("\\A", "\\Z", "\\z", "\\G", "\\K", "\\m", "\\M", "{,", "(?V1", "(?r", "(?|")
+# Hyperscan's compile time grows with wide bounded repeats and with
+# back-references in long patterns (one curl rule alone took 8 s, on the first
+# large scan of a fresh cache): such rules keep their windows ungated.
+_WIDE_REPEAT = r"\{\d*,(?:[4-9]\d|\d{3,})\}"
+_BACKREF = r"\\[1-9]"
 
 
 def gateable(rule: Rule) -> str | None:
@@ -102,6 +107,10 @@ def gateable(rule: Rule) -> str | None:
         return None
     import re
 
+    if len(re.findall(_WIDE_REPEAT, pattern)) > 3 or (
+        len(pattern) > 100 and re.search(_BACKREF, pattern)
+    ):
+        return None
     lead = re.match(r"(?:\(\?[a-zA-Z]+\))*", pattern)
     if re.search(r"\(\?[a-zA-Z]+\)", pattern[lead.end() if lead else 0:]):
         return None
