@@ -102,16 +102,11 @@ def test_not_secrets(text: str) -> None:
 @pytest.mark.parametrize("text", [
     # Documentation and default passwords in connection strings: reported,
     # but only as a warning (issue 14).
-    "postgresql+psycopg2://scott:tiger@localhost/mydatabase",
-    "mysql+mysqldb://scott:tiger@localhost/foo",
     "redis://user:secret@localhost:6379",
     "amqp://myuser:mypassword@localhost:5672/myvhost",
-    "mssql+pyodbc://scott:tiger@mydsn",
     "Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=myPassword;",
     "Driver={ODBC Driver 18 for SQL Server};Server=myServer;Database=myDB;UID=myUser;"
     "PWD=myPassword;",
-    "jdbc:oracle:thin:scott/tiger@myhost:1521:orcl",
-    "oracle+oracledb://scott:tiger@127.0.0.1:1521/?service_name=freepdb1",
     "ldaps://cn=admin,dc=example,dc=org:admin@localhost",
     "machine ftp.acme.io login jdoe password pass123",
     "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",  # RFC 7617's Aladdin:open sesame
@@ -132,6 +127,16 @@ def test_documentation_passwords_warn(text: str) -> None:
     "curl -u <user:password> https://api.acme-corp.io/v1",
     "postgresql://app:Ld8vQ2mZx7Rk@[2001:db8::1234]/database",
     "postgresql://app:Ld8vQ2mZx7Rk@192.0.2.14/database",
+    # Oracle's demo account: every SQLAlchemy/ORM doc page has it (benign bulk corpus).
+    "postgresql+psycopg2://scott:tiger@localhost/mydatabase",
+    "mysql+mysqldb://scott:tiger@localhost/foo",
+    "mssql+pyodbc://scott:tiger@mydsn",
+    "jdbc:oracle:thin:scott/tiger@myhost:1521:orcl",
+    "oracle+oracledb://scott:tiger@127.0.0.1:1521/?service_name=freepdb1",
+    # An AWS idempotency token is a UUID under a "...Token" name, not a secret.
+    '"ChangeToken": "abcd1234-5678-90ab-cdef-EXAMPLE11111"',
+    '"ChangeToken": "7d5f2b0c-93e1-4a6d-b8c2-0f4e9a1d3c57"',
+    '"LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635"',
 ])
 def test_placeholder_passwords_stay_unreported(text: str) -> None:
     assert SCANNER.scan(text) == []

@@ -302,7 +302,7 @@ _WEAK_QUALIFIERS = frozenset({
     "publishable", "pub", "site", "cache", "sort", "partition", "primary", "foreign",
     "lookup", "hash", "hashed", "dummy", "fake", "mock", "example", "sample", "placeholder",
     "encrypted", "id", "kid", "ref", "activation", "serial", "product", "reference", "device",
-    "push", "registration",
+    "push", "registration", "change", "lifecycle", "confirmation", "upload", "execution",
 })
 _ENCODED_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
