@@ -447,47 +447,26 @@ def not_placeholder(value: str) -> bool:
 
 Validator = Callable[[str], bool]
 
-# The generic-secret checks live with the rarity model; import it on use.
-def generic_token(value: str) -> bool:
-    from promptguard import rarity
+def _from_rarity(name: str) -> Validator:
+    """A validator that lives with the rarity model, imported on first use
+    (the bigram table is not needed on a hook start that finds nothing)."""
 
-    return rarity.generic_token(value)
+    def check(value: str) -> bool:
+        from promptguard import rarity
 
+        return bool(getattr(rarity, name)(value))
 
-def generic_key(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.generic_key(value)
-
-
-def generic_password(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.generic_password(value)
+    check.__name__ = check.__qualname__ = name
+    return check
 
 
-def generic_password_bare(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.generic_password_bare(value)
-
-
-def short_token(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.short_token(value)
-
-
-def weak_password(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.weak_password(value)
-
-
-def weak_password_bare(value: str) -> bool:
-    from promptguard import rarity
-
-    return rarity.weak_password_bare(value)
+generic_token = _from_rarity("generic_token")
+generic_key = _from_rarity("generic_key")
+generic_password = _from_rarity("generic_password")
+generic_password_bare = _from_rarity("generic_password_bare")
+short_token = _from_rarity("short_token")
+weak_password = _from_rarity("weak_password")
+weak_password_bare = _from_rarity("weak_password_bare")
 
 
 # The weak form of a validator, for rules with `on_invalid = "weak"`: a value
