@@ -346,3 +346,26 @@ def test_gated_rule_with_no_reported_end_still_runs_where_it_must(text: str) -> 
     fast = scanner.run(text, backend="hyperscan").findings
     assert fast == scanner.run(text, backend="aho").findings
     assert len(fast) == 1
+
+
+@pytest.mark.parametrize("regex", [
+    # Hyperscan cannot parse a branch-reset group: one such gate sent the whole
+    # database down the pattern-by-pattern compile path.
+    r"(?i)token(?|=(\w{16,})|:(\w{16,}))",
+    # Wide bounded repeats and back-references in a long pattern compile for
+    # seconds each (a curl header rule took 8 s on a fresh cache).
+    r"key" + r"[\w-]{0,40}" * 4 + r"=(\w{16,})",
+    r"""(?i)curl\b[^\n]{0,200}?-H[ \t]+(["'])(?:authorization|api-token|x-api-key|private-token)[ \t]*:[ \t]*(\w{16,})\1""",
+])
+def test_slow_or_unparseable_patterns_are_not_gated(regex: str) -> None:
+    from promptguard.prefilter import gateable
+
+    assert gateable(_rule(regex=regex, keywords=("key", "token", "curl"),
+                          confidence="generic")) is None
+
+
+def test_a_plain_generic_pattern_is_still_gated() -> None:
+    from promptguard.prefilter import gateable
+
+    regex = r"(?i)token[\w.-]{0,20}=(\w{16,})"
+    assert gateable(_rule(regex=regex, keywords=("token",), confidence="generic")) == regex
