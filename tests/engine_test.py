@@ -355,7 +355,8 @@ def test_gated_rule_with_no_reported_end_still_runs_where_it_must(text: str) -> 
     # Wide bounded repeats and back-references in a long pattern compile for
     # seconds each (a curl header rule took 8 s on a fresh cache).
     r"key" + r"[\w-]{0,40}" * 4 + r"=(\w{16,})",
-    r"""(?i)curl\b[^\n]{0,200}?-H[ \t]+(["'])(?:authorization|api-token|x-api-key|private-token)[ \t]*:[ \t]*(\w{16,})\1""",
+    r"""(?i)curl\b[^\n]{0,200}?-H[ \t]+(["'])"""
+    r"""(?:authorization|api-token|x-api-key|private-token)[ \t]*:[ \t]*(\w{16,})\1""",
 ])
 def test_slow_or_unparseable_patterns_are_not_gated(regex: str) -> None:
     from promptguard.prefilter import gateable

@@ -28,7 +28,8 @@ from promptguard.models import Allowlist
 from promptguard.models import Rule
 
 SCHEMA_VERSION = 1
-_CACHE_FORMAT = "rules-v13"  # see rulecache.py (v13: Allowlist.on_match beside the v12 prefilter gates)
+# see rulecache.py; v13: Allowlist.on_match beside the v12 prefilter gates
+_CACHE_FORMAT = "rules-v13"
 
 _RULE_KEYS = {
     "id", "name", "description", "category", "severity", "confidence", "regex",
