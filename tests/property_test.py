@@ -89,6 +89,7 @@ def test_prefilter_backends_agree_on_random_unicode() -> None:
     alphabet = "abcSKTK\u212a\u0130é_-\n" + "".join(KEYWORDS[:50])
     for _ in range(200):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 300)))
-        aho = sorted(SCANNER.prefilter("aho").find(text))
-        hs = sorted(SCANNER.prefilter("hyperscan").find(text))
+        # Keyword hits only: rule ends (triggers, gates) are Hyperscan's alone.
+        aho = {k: sorted(v) for k, v in SCANNER.prefilter("aho").find_grouped(text)[0].items()}
+        hs = {k: sorted(v) for k, v in SCANNER.prefilter("hyperscan").find_grouped(text)[0].items()}
         assert aho == hs

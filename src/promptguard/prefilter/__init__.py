@@ -17,7 +17,6 @@ from typing import Protocol
 if TYPE_CHECKING:
     from promptguard.models import Rule
 
-Hit = tuple[int, int, int]
 Grouped = tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]
 
 # Below this size Hyperscan's import (10-20 ms) costs more than it saves, so
@@ -44,15 +43,11 @@ class Prefilter(Protocol):
     # such place (see `gateable`).
     gated: frozenset[int]
 
-    def find(self, text: str) -> list[Hit]:
-        """Every keyword occurrence, as (keyword index, start, end), and for
-        accelerated and gated rules (rule index + number of keywords, end,
-        end) at the end of every place the rule may match."""
-        ...
-
     def find_grouped(self, text: str) -> Grouped:
-        """What `find` reports, grouped as the engine uses it: keyword index
-        -> [(start, end)], and rule index -> [end] (hits in any order)."""
+        """Every keyword occurrence, grouped as the engine uses it: keyword
+        index -> [(start, end)]; and for accelerated and gated rules, rule
+        index -> [end] at the end of every place the rule may match (hits in
+        any order)."""
         ...
 
 

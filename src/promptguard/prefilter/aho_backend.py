@@ -6,7 +6,6 @@ from collections.abc import Sequence
 import ahocorasick
 
 from promptguard.prefilter import Grouped
-from promptguard.prefilter import Hit
 
 
 def ascii_lower(text: str) -> str:
@@ -50,13 +49,3 @@ class AhoPrefilter:
             else:
                 found.append((end + 1 - lengths[index], end + 1))
         return hits, {}
-
-    def find(self, text: str) -> list[Hit]:
-        if self._empty or not text:
-            return []
-        lowered = ascii_lower(text)
-        lengths = self._lengths
-        return [
-            (index, end + 1 - lengths[index], end + 1)
-            for end, index in self._automaton.iter(lowered)
-        ]

@@ -17,7 +17,6 @@ import hyperscan
 from promptguard.prefilter import LONG_LINE
 from promptguard.prefilter import LONG_LINE_CHARS
 from promptguard.prefilter import Grouped
-from promptguard.prefilter import Hit
 
 _DB_FORMAT = "4"
 # Always-run triggers: a superset of the regex's match ends. Gates also
@@ -182,7 +181,9 @@ class HyperscanPrefilter:
         ends: dict[int, list[int]] = {}
         if self._db is None or not text:
             return hits, ends
-        data = text.encode("ascii", "replace")  # as in find()
+        # One byte per character (non-ASCII becomes "?"), so offsets are
+        # character offsets; keywords are ASCII, so no hit is lost.
+        data = text.encode("ascii", "replace")
         lengths = self._lengths
         k = self._keywords
         rule_of = self._ids
@@ -207,20 +208,3 @@ class HyperscanPrefilter:
 
         self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
         return hits, ends
-
-    def find(self, text: str) -> list[Hit]:
-        if self._db is None or not text:
-            return []
-        # One byte per character (non-ASCII becomes "?"), so offsets are
-        # character offsets; keywords are ASCII, so no hit is lost.
-        data = text.encode("ascii", "replace")
-        lengths = self._lengths
-        ids = self._ids
-        hits: list[Hit] = []
-        append = hits.append
-
-        def on_match(index: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            append((ids[index], to - lengths[index], to))
-
-        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        return hits
