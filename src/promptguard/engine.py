@@ -423,6 +423,22 @@ class Scanner:
             return None
         if rule.entropy is not None and filters.shannon_entropy(secret) < rule.entropy:
             return None
+        valid: bool | None = None
+        if rule.validate is not None and rule.on_invalid != "demote":
+            # Validators are cheap and reject most generic candidates; the
+            # allowlist and placeholder checks below cost 5-10x more. A
+            # rejected value is no finding whatever those say: only a
+            # pragma on its line (which also silences broad rules, below)
+            # needs the full path.
+            from promptguard.validators import VALIDATORS
+            from promptguard.validators import WEAK
+
+            valid = VALIDATORS[rule.validate](secret)
+            if not valid and (
+                rule.on_invalid == "drop"
+                or not WEAK[str(rule.param("weak_form", rule.validate))](secret)
+            ) and not (self.settings.pragmas and filters.pragma_allows(text, s, rule.id)):
+                return None
         if rule.category in ("secret", "credential") and filters.is_placeholder(secret):
             return None
         # A documentation-like value ("demote" allowlist, weak validator
@@ -441,7 +457,9 @@ class Scanner:
         if rule.validate is not None:
             from promptguard.validators import VALIDATORS
 
-            if VALIDATORS[rule.validate](secret):
+            if valid is None:
+                valid = VALIDATORS[rule.validate](secret)
+            if valid:
                 if rule.validate in CHECKSUM_VALIDATORS:
                     confidence = "checksum"
             elif rule.on_invalid == "drop":
