@@ -41,9 +41,10 @@ def blanket_pragmas(text: str) -> list[BlanketPragma]:
     """
     out: list[BlanketPragma] = []
     # The case-insensitive regex runs at ~150 MB/s and lower-casing a large
-    # chunk costs as much; plain finds of the spellings people write skip
-    # both for text with no marker (nearly all of it).
-    if not any(m in text for m in ("promptguard", "PROMPTGUARD", "Promptguard", "PromptGuard")):
+    # chunk costs as much; plain finds of the spellings people write
+    # (promptguard, Promptguard, PROMPTGUARD, PromptGuard: three tails)
+    # skip both for text with no marker (nearly all of it).
+    if not any(m in text for m in ("romptguard", "ROMPTGUARD", "romptGuard")):
         return out
     for m in re.finditer(_PRAGMA_LIKE, text, re.IGNORECASE):
         verb, ids = m.group(1), m.group(2)
