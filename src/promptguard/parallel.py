@@ -24,6 +24,11 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import NamedTuple
 
+from promptguard.filepieces import Piece
+from promptguard.filepieces import PieceMerge
+from promptguard.filepieces import PieceResult
+from promptguard.filepieces import byte_ranges
+from promptguard.filepieces import scan_piece
 from promptguard.models import ScanResult
 from promptguard.sources import CHUNK_BYTES
 from promptguard.sources import Note
@@ -114,6 +119,18 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
                 notes.extend(job.lint(text, label, 1))
             result = job.scanner.run(text, backend=job.backend)
             return FileScan(path, result, tuple(notes), text if result.findings else None)
+        pieces = byte_ranges(str(path), f.fileno(), _size(path))
+        if pieces is not None:
+            # UTF-8: the ranges the pool would scan, one after another here.
+            if job.tune_malloc:
+                from promptguard.sources import fix_mmap_threshold
+
+                fix_mmap_threshold()
+            merge = PieceMerge(label, notes)
+            for piece in pieces:
+                merge.add(piece, scan_piece(job.scanner, piece, job.backend, job.lint, label,
+                                            f.fileno()))
+            return FileScan(path, merge.result(), tuple(notes), None)
         chunks = iter_chunks(f, label, notes, tune_malloc=job.tune_malloc)
         if chunks is None:
             return FileScan(path, None, tuple(notes), None)
@@ -147,6 +164,11 @@ def _scan_buffer(text: str) -> ScanResult:
     return job.scanner.run(text, backend=job.backend)
 
 
+def _scan_piece(piece: Piece) -> PieceResult:
+    job = _WORKER_JOB[0]
+    return scan_piece(job.scanner, piece, job.backend, job.lint, piece.path)
+
+
 # -- parent side -----------------------------------------------------------
 class _LargeFile:
     """A file streamed through the pool: its buffers go out, results merge."""
@@ -157,6 +179,7 @@ class _LargeFile:
         self.path = path
         self.notes: list[Note] = []
         self.merge = StreamMerge()
+        self.pieces = PieceMerge(str(path), self.notes)
         self.skipped = False
 
 
@@ -229,8 +252,8 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
     from promptguard.sources import iter_chunks
     from promptguard.stream import stream_buffers
 
-    # Entries, in output order: ("batch", AsyncResult) or
-    # ("buffer", AsyncResult, Buffer, _LargeFile, is_last_buffer).
+    # Entries, in output order: ("batch", AsyncResult), or
+    # ("buffer" | "piece", AsyncResult, Buffer | Piece, _LargeFile, is_last).
     pending: deque[tuple[Any, ...]] = deque()
 
     def drain(limit: int) -> Iterator[FileScan]:
@@ -239,10 +262,11 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             if entry[0] == "batch":
                 yield from entry[1].get()
                 continue
-            _, async_result, buf, large, last = entry
-            large.merge.add(buf, async_result.get())
+            kind, async_result, part, large, last = entry
+            merge = large.pieces if kind == "piece" else large.merge
+            merge.add(part, async_result.get())
             if last:
-                yield FileScan(large.path, large.merge.result(), tuple(large.notes), None)
+                yield FileScan(large.path, merge.result(), tuple(large.notes), None)
 
     for batch, big in _plan(files):
         if batch:
@@ -259,6 +283,21 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             yield FileScan(big, None, (), None, f"cannot read ({e.strerror})")
             continue
         with f:
+            pieces = byte_ranges(label, f.fileno(), _size(big))
+            if pieces is not None:
+                # UTF-8: the workers read and decode their own ranges.
+                piece = next(pieces, None)
+                if piece is None:  # it shrank to nothing since it was sized
+                    yield from drain(0)
+                    yield FileScan(big, ScanResult([], []), tuple(large.notes), None)
+                    continue
+                while piece is not None:
+                    after = next(pieces, None)
+                    pending.append(("piece", pool.apply_async(_scan_piece, (piece,)), piece,
+                                    large, after is None))
+                    yield from drain(window)
+                    piece = after
+                continue
             chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
             if chunks is None:
                 yield from drain(0)
