@@ -4,6 +4,7 @@ as in this process, whatever characters the range cuts fall between."""
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import random
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_cuts_never_split_a_character(tmp_path: Path, small_ranges: None) -> Non
         os.close(fd)
     assert len(pieces) > 10
     assert pieces[0].start == 0 and pieces[-1].end == len(data)
-    for a, b in zip(pieces, pieces[1:]):
+    for a, b in itertools.pairwise(pieces):
         assert a.end == b.start
         assert data[b.start] & 0xC0 != 0x80
         assert not b.at_line_start
