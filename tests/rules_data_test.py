@@ -77,3 +77,13 @@ def test_rules_check_catches_a_prefilter_missing_a_match() -> None:
     assert any("prefilter" in p.message for p in check_rule(rule))
     good = rule._replace(prefilter=r"tk_[a-z]")
     assert not any("prefilter" in p.message for p in check_rule(good))
+
+
+def test_every_always_run_rule_is_accelerable() -> None:
+    # An always-run rule Hyperscan cannot trigger runs its regex over every
+    # whole text: 70 ms of a 79 MB scan for one token rule whose example
+    # happened to span lines (multiline defaults to true then).
+    from promptguard.prefilter import accelerable
+
+    slow = [r.id for r in RULES if r.always_run and not accelerable(r.regex, r.multiline)]
+    assert slow == []
