@@ -26,5 +26,10 @@ def file_stamp(path: Path) -> str:
 
     Raises OSError when the file cannot be stat'ed.
     """
+    import os
+
     st = path.stat()
-    return f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    # abspath, not resolve: a file reached through a symlink only gets a key
+    # of its own (a cache miss), and resolving costs a syscall per path part
+    # (25 rule packs: ~1 ms of every hook process).
+    return f"{os.path.abspath(path)}:{st.st_size}:{st.st_mtime_ns}"

@@ -53,13 +53,16 @@ def builtin_rules_dir() -> Path:
 def pack_files(paths: Iterable[Path]) -> list[Path]:
     """Expand directories into their *.toml files, in a stable order."""
     out: list[Path] = []
-    for path in paths:
+    given = list(paths)
+    for path in given:
         if path.is_dir():
             out.extend(sorted(path.glob("*.toml")))
         elif path.is_file():
             out.append(path)
         else:
             raise RuleError(f"{path}: no such rule file or directory")
+    if len(given) == 1:
+        return out  # one directory's or file's packs: no duplicates to resolve
     # A pack named twice (e.g. a built-in one passed with --rules) loads once.
     seen: set[Path] = set()
     unique = []
