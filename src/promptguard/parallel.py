@@ -24,11 +24,6 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import NamedTuple
 
-from promptguard.filepieces import Piece
-from promptguard.filepieces import PieceMerge
-from promptguard.filepieces import PieceResult
-from promptguard.filepieces import byte_ranges
-from promptguard.filepieces import scan_piece
 from promptguard.models import ScanResult
 from promptguard.sources import CHUNK_BYTES
 from promptguard.sources import Note
@@ -37,6 +32,8 @@ from promptguard.stream import linted
 
 if TYPE_CHECKING:
     from promptguard.engine import Scanner
+    from promptguard.filepieces import Piece
+    from promptguard.filepieces import PieceResult
 
 # A batch of small files holds about this many bytes: big enough that the
 # inter-process round trip (~0.1 ms) is noise, small enough to share work.
@@ -119,6 +116,11 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
                 notes.extend(job.lint(text, label, 1))
             result = job.scanner.run(text, backend=job.backend)
             return FileScan(path, result, tuple(notes), text if result.findings else None)
+        # Imported here: a hook's prompt never needs it.
+        from promptguard.filepieces import PieceMerge
+        from promptguard.filepieces import byte_ranges
+        from promptguard.filepieces import scan_piece
+
         pieces = byte_ranges(str(path), f.fileno(), _size(path))
         if pieces is not None:
             # UTF-8: the ranges the pool would scan, one after another here.
@@ -164,7 +166,9 @@ def _scan_buffer(text: str) -> ScanResult:
     return job.scanner.run(text, backend=job.backend)
 
 
-def _scan_piece(piece: Piece) -> PieceResult:
+def _scan_piece(piece: "Piece") -> "PieceResult":
+    from promptguard.filepieces import scan_piece
+
     job = _WORKER_JOB[0]
     return scan_piece(job.scanner, piece, job.backend, job.lint, piece.path)
 
@@ -174,6 +178,7 @@ class _LargeFile:
     """A file streamed through the pool: its buffers go out, results merge."""
 
     def __init__(self, path: Path) -> None:
+        from promptguard.filepieces import PieceMerge
         from promptguard.stream import StreamMerge
 
         self.path = path
@@ -249,6 +254,7 @@ def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[
 
 def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
            ) -> Iterator[FileScan]:
+    from promptguard.filepieces import byte_ranges
     from promptguard.sources import iter_chunks
     from promptguard.stream import stream_buffers
 
