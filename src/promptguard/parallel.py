@@ -17,6 +17,7 @@ Hyperscan database instead of loading their own. Where `fork` does not exist
 import os
 import sys
 from collections import deque
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,36 +290,29 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             yield FileScan(big, None, (), None, f"cannot read ({e.strerror})")
             continue
         with f:
-            pieces = byte_ranges(label, f.fileno(), _size(big))
-            if pieces is not None:
-                # UTF-8: the workers read and decode their own ranges.
-                piece = next(pieces, None)
-                if piece is None:  # it shrank to nothing since it was sized
+            parts: Iterator[Any] | None = byte_ranges(label, f.fileno(), _size(big))
+            task: Callable[[Any], Any]
+            if parts is not None:
+                # UTF-8: the workers read and decode their own byte ranges.
+                kind, task = "piece", _scan_piece
+            else:
+                chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
+                if chunks is None:
                     yield from drain(0)
-                    yield FileScan(big, ScanResult([], []), tuple(large.notes), None)
+                    yield FileScan(big, None, tuple(large.notes), None)
                     continue
-                while piece is not None:
-                    after = next(pieces, None)
-                    pending.append(("piece", pool.apply_async(_scan_piece, (piece,)), piece,
-                                    large, after is None))
-                    yield from drain(window)
-                    piece = after
-                continue
-            chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
-            if chunks is None:
-                yield from drain(0)
-                yield FileScan(big, None, tuple(large.notes), None)
-                continue
-            buffers = stream_buffers(linted(chunks, label, large.notes, job.lint))
-            buf = next(buffers, None)
-            if buf is None:  # it shrank to nothing since it was sized
+                parts = stream_buffers(linted(chunks, label, large.notes, job.lint))
+                kind, task = "buffer", _scan_buffer
+            part = next(parts, None)
+            if part is None:  # it shrank to nothing since it was sized
                 yield from drain(0)
                 yield FileScan(big, ScanResult([], []), tuple(large.notes), None)
                 continue
-            while buf is not None:
-                nxt = next(buffers, None)
-                pending.append(("buffer", pool.apply_async(_scan_buffer, (buf.text,)), buf,
-                                large, nxt is None))
+            while part is not None:
+                after = next(parts, None)
+                arg = part if kind == "piece" else part.text
+                pending.append((kind, pool.apply_async(task, (arg,)), part, large,
+                                after is None))
                 yield from drain(window)
-                buf = nxt
+                part = after
     yield from drain(0)
