@@ -130,3 +130,19 @@ def test_a_finding_at_a_cut_is_reported_once(tmp_path: Path, small_ranges: None)
     expected, _ = _reference(scanner, data)
     assert scan.result is not None and len(expected) == 400
     assert scan.result.findings == expected
+
+
+def test_without_pread_the_streaming_path_gives_the_same_findings(
+    tmp_path: Path, small_ranges: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Windows has no os.pread: large files are decoded and streamed instead.
+    data = "".join(f"key {fakes.aws_key_id(RNG)} é\n" for _ in range(300)).encode()
+    path = tmp_path / "keys.txt"
+    path.write_bytes(data)
+    scanner = Scanner(RULESET, ScanSettings())
+    with_ranges = parallel.scan_path(scanner, path)
+    monkeypatch.delattr(os, "pread")
+    streamed = parallel.scan_path(scanner, path)
+    assert with_ranges.result is not None and streamed.result is not None
+    assert len(streamed.result.findings) == 300
+    assert streamed.result.findings == with_ranges.result.findings

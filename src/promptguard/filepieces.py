@@ -97,7 +97,10 @@ def byte_ranges(path: str, fd: int, size: int) -> Iterator[Piece] | None:
     """The ranges to scan `fd` (of `size` bytes) in, or None when the file
     cannot be read as byte ranges (a UTF-16/32 BOM, or binary: callers take
     the streaming path, which notes binary files). A UTF-8 BOM is skipped,
-    as decoding with utf-8-sig does."""
+    as decoding with utf-8-sig does. Also None where there is no os.pread
+    (Windows): the streaming path works everywhere."""
+    if not hasattr(os, "pread"):
+        return None
     head = os.pread(fd, _BINARY_SNIFF, 0)
     encoding = sniff_encoding(head)
     if encoding not in ("utf-8", "utf-8-sig"):
