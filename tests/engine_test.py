@@ -332,7 +332,9 @@ def test_the_long_line_marker_is_shorter_than_the_window_snap() -> None:
 
 @pytest.mark.parametrize("text", [
     "x = 1\ntk_Q\u00e99x2Lm\u00e04vR7sT1wZ8y\u00fc\n",  # Hyperscan sees "?" for "é"
-    "y = 2\nkey_" + "a" * 1500 + "b1\n",  # no match in the text; one in the cut window
+    # The match runs past the end of its window (cut inside a long line),
+    # so Hyperscan reports its end outside the window: the window must run.
+    "y = 2\nkey_" + "a" * 1500 + " b1\n",
 ])
 def test_gated_rule_with_no_reported_end_still_runs_where_it_must(text: str) -> None:
     from promptguard.prefilter import hyperscan_available
@@ -346,6 +348,8 @@ def test_gated_rule_with_no_reported_end_still_runs_where_it_must(text: str) -> 
     fast = scanner.run(text, backend="hyperscan").findings
     assert fast == scanner.run(text, backend="aho").findings
     assert len(fast) == 1
+    # The whole match, not the part inside the window.
+    assert text[fast[0].end:fast[0].end + 1] in (" ", "\n")
 
 
 @pytest.mark.parametrize("regex", [
@@ -370,3 +374,25 @@ def test_a_plain_generic_pattern_is_still_gated() -> None:
 
     regex = r"(?i)token[\w.-]{0,20}=(\w{16,})"
     assert gateable(_rule(regex=regex, keywords=("token",), confidence="generic")) == regex
+
+
+@pytest.mark.parametrize("backend", ["aho", "hyperscan"])
+@pytest.mark.parametrize("multiline", [False, True])
+def test_a_token_longer_than_its_window_is_not_cut_short(backend: str, multiline: bool) -> None:
+    # The window around `tok=` ends ~256 (multi-line) or 1024 (single-line)
+    # characters on, inside the token: the regex reads that end as the end
+    # of the text and matched a prefix of the token, which is no match of
+    # the regex in the text (a hypothesis property test found it).
+    rule = _rule(regex=r"(?<![\w+/])tok=([A-Za-z0-9+/]{20,})(?![\w+/])", keywords=("tok=",),
+                 multiline=multiline, window=256)
+    rng = random.Random(5)
+    token = "".join(rng.choice("abcdefghijKLMNOPQ0123456789+/") for _ in range(3000))
+    for text in (f"tok={token}", f"x\ntok={token}\ny = 1\n", f"{'a ' * 900}tok={token} b"):
+        scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings(backend=backend))  # type: ignore[arg-type]
+        found = [(f.start, f.end) for f in scanner.scan(text)]
+        start = text.index("tok=") + 4
+        assert found == [(start, start + len(token))], text[:20]
+    # Past 64 KiB a token is not followed further: it is dropped, never cut.
+    huge = "".join(rng.choice("abcdefghijKLMNOPQ0123456789") for _ in range(70000))
+    scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings(backend=backend))  # type: ignore[arg-type]
+    assert scanner.scan(f"tok={huge}") == []

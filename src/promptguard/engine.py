@@ -60,6 +60,8 @@ class Detector(Protocol):
 # Windows snap outwards to a line boundary when one is this close, so a
 # window edge rarely cuts a token in two.
 _SNAP = 1024
+# How far past a window that cut a long line a match may run (see _match_rule).
+_REACH = 65536
 # Validators whose success means the value carries a valid checksum.
 CHECKSUM_VALIDATORS = frozenset({
     "github_crc32", "grafana_sa_crc32", "atlassian_crc32", "bech32", "luhn", "card",
@@ -397,8 +399,27 @@ class Scanner:
         timeout = self.settings.regex_timeout
         group = rule.secret_group
         seen: set[tuple[int, int]] = set()
+        n = len(text)
         for pos, endpos in windows:
-            for m in pattern.finditer(text, pos, endpos, timeout=timeout):
+            # A window that cuts a long line ends where the text does not: a
+            # match reaching that end may be a token cut short (the regex
+            # reads endpos as the end of the text).
+            cut = endpos < n and text[endpos] != "\n"
+            for found in pattern.finditer(text, pos, endpos, timeout=timeout):
+                m: regex.Match[str] | None = found
+                if cut and found.end() == endpos:
+                    # Match again from the same start, to the line's end (at
+                    # most 64 KiB on: no secret is longer, and a megabyte of
+                    # base64 on one line must not be read once per window).
+                    # What does not match from there, or runs on past that,
+                    # is not reported.
+                    stop = text.find("\n", endpos, endpos + _REACH)
+                    stop = stop if stop >= 0 else min(n, endpos + _REACH)
+                    m = pattern.match(text, found.start(), stop, timeout=timeout)
+                    if m is not None and m.end() == stop and stop < n and text[stop] != "\n":
+                        m = None  # still running on: a value this long is no secret
+                if m is None:
+                    break
                 s, e = m.span(group)
                 if s < 0 or s == e or (s, e) in seen:
                     continue
