@@ -24,8 +24,9 @@ from typing import NamedTuple
 from promptguard.models import Diagnostic
 from promptguard.models import Finding
 from promptguard.models import ScanResult
-from promptguard.sources import _BINARY_SNIFF
+from promptguard.sources import BINARY_SNIFF
 from promptguard.sources import CHUNK_BYTES
+from promptguard.sources import UNDECODABLE_NOTE
 from promptguard.sources import Note
 from promptguard.sources import sniff_encoding
 
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 # lookbehind, so a match is never cut and a context rule still sees its
 # keyword.
 CONTEXT_BYTES = 65536
-INVALID_NOTE = "not valid UTF-8; undecodable bytes kept as-is"
 
 
 class Piece(NamedTuple):
@@ -101,7 +101,7 @@ def byte_ranges(path: str, fd: int, size: int) -> Iterator[Piece] | None:
     (Windows): the streaming path works everywhere."""
     if not hasattr(os, "pread"):
         return None
-    head = os.pread(fd, _BINARY_SNIFF, 0)
+    head = os.pread(fd, BINARY_SNIFF, 0)
     encoding = sniff_encoding(head)
     if encoding not in ("utf-8", "utf-8-sig"):
         return None
@@ -199,7 +199,7 @@ class PieceMerge:
     def add(self, piece: Piece, result: PieceResult) -> None:
         if result.invalid and not self._invalid:
             self._invalid = True
-            self.notes.append(Note(self.label, INVALID_NOTE))
+            self.notes.append(Note(self.label, UNDECODABLE_NOTE))
         self.notes.extend(result.notes)
         self.diagnostics.extend(d for d in result.diagnostics if d not in self.diagnostics)
         base, column = self._chars, self._column if not piece.at_line_start else 0

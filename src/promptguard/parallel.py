@@ -104,8 +104,8 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
     except OSError as e:
         return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
     with f:
-        small = _size(path) <= CHUNK_BYTES
-        if small:
+        size = _size(path)
+        if size <= CHUNK_BYTES:
             try:
                 data = f.read()
             except OSError as e:
@@ -122,7 +122,7 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
         from promptguard.filepieces import byte_ranges
         from promptguard.filepieces import scan_piece
 
-        pieces = byte_ranges(str(path), f.fileno(), _size(path))
+        pieces = byte_ranges(str(path), f.fileno(), size)
         if pieces is not None:
             # UTF-8: the ranges the pool would scan, one after another here.
             if job.tune_malloc:
@@ -176,17 +176,13 @@ def _scan_piece(piece: "Piece") -> "PieceResult":
 
 # -- parent side -----------------------------------------------------------
 class _LargeFile:
-    """A file streamed through the pool: its buffers go out, results merge."""
+    """A file streamed through the pool: its parts go out, results merge."""
 
     def __init__(self, path: Path) -> None:
-        from promptguard.filepieces import PieceMerge
-        from promptguard.stream import StreamMerge
-
         self.path = path
         self.notes: list[Note] = []
-        self.merge = StreamMerge()
-        self.pieces = PieceMerge(str(path), self.notes)
-        self.skipped = False
+        # A PieceMerge (byte ranges) or a StreamMerge (decoded buffers).
+        self.merge: Any = None
 
 
 def _plan(sized: Iterable[tuple[Path, int]]) -> Iterator[tuple[list[Path], Path | None]]:
@@ -255,8 +251,10 @@ def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[
 
 def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
            ) -> Iterator[FileScan]:
+    from promptguard.filepieces import PieceMerge
     from promptguard.filepieces import byte_ranges
     from promptguard.sources import iter_chunks
+    from promptguard.stream import StreamMerge
     from promptguard.stream import stream_buffers
 
     # Entries, in output order: ("batch", AsyncResult), or
@@ -269,11 +267,10 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             if entry[0] == "batch":
                 yield from entry[1].get()
                 continue
-            kind, async_result, part, large, last = entry
-            merge = large.pieces if kind == "piece" else large.merge
-            merge.add(part, async_result.get())
+            _, async_result, part, large, last = entry
+            large.merge.add(part, async_result.get())
             if last:
-                yield FileScan(large.path, merge.result(), tuple(large.notes), None)
+                yield FileScan(large.path, large.merge.result(), tuple(large.notes), None)
 
     for batch, big in _plan(files):
         if batch:
@@ -295,6 +292,7 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             if parts is not None:
                 # UTF-8: the workers read and decode their own byte ranges.
                 kind, task = "piece", _scan_piece
+                large.merge = PieceMerge(label, large.notes)
             else:
                 chunks = iter_chunks(f, label, large.notes, tune_malloc=job.tune_malloc)
                 if chunks is None:
@@ -303,6 +301,7 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
                     continue
                 parts = stream_buffers(linted(chunks, label, large.notes, job.lint))
                 kind, task = "buffer", _scan_buffer
+                large.merge = StreamMerge()
             part = next(parts, None)
             if part is None:  # it shrank to nothing since it was sized
                 yield from drain(0)

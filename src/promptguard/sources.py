@@ -16,7 +16,7 @@ from typing import BinaryIO
 from typing import NamedTuple
 
 # git's own heuristic: a NUL byte in the first 8000 bytes means binary.
-_BINARY_SNIFF = 8000
+BINARY_SNIFF = 8000
 # Small enough that a chunk of wide (UCS-4) characters and its copies stay
 # well under the 100 MB peak-memory budget, large enough to amortise calls.
 CHUNK_BYTES = 1024 * 1024
@@ -28,6 +28,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+# The note for an input with bytes that are not UTF-8 (kept surrogate-escaped).
+UNDECODABLE_NOTE = "not valid UTF-8; undecodable bytes kept as-is"
 
 
 class Note(NamedTuple):
@@ -42,14 +44,14 @@ def sniff_encoding(head: bytes) -> str | None:
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding
-    if b"\0" in head[:_BINARY_SNIFF]:
+    if b"\0" in head[:BINARY_SNIFF]:
         return None
     return "utf-8"
 
 
 def decode(data: bytes, source: str, notes: list[Note]) -> str | None:
     """Decode a whole input; None (with a note) when it is binary."""
-    encoding = sniff_encoding(data[:_BINARY_SNIFF])
+    encoding = sniff_encoding(data[:BINARY_SNIFF])
     if encoding is None:
         notes.append(Note(source, "skipped: binary content"))
         return None
@@ -58,7 +60,7 @@ def decode(data: bytes, source: str, notes: list[Note]) -> str | None:
     except UnicodeDecodeError:
         # Keep every byte: surrogateescape round-trips, so redaction can
         # write the file back unchanged apart from what it replaces.
-        notes.append(Note(source, "not valid UTF-8; undecodable bytes kept as-is"))
+        notes.append(Note(source, UNDECODABLE_NOTE))
         return data.decode(encoding if encoding == "utf-8" else "utf-8", "surrogateescape")
 
 
@@ -97,7 +99,7 @@ def iter_chunks(
     if tune_malloc:
         fix_mmap_threshold()
     head = f.read(CHUNK_BYTES)
-    encoding = sniff_encoding(head[:_BINARY_SNIFF])
+    encoding = sniff_encoding(head[:BINARY_SNIFF])
     if encoding is None:
         notes.append(Note(source, "skipped: binary content"))
         return None
@@ -112,7 +114,7 @@ def iter_chunks(
                 text = decoder.decode(block) if not noted else fallback.decode(block)
             except UnicodeDecodeError:
                 noted = True
-                notes.append(Note(source, "not valid UTF-8; undecodable bytes kept as-is"))
+                notes.append(Note(source, UNDECODABLE_NOTE))
                 text = fallback.decode(block)
             if text:
                 yield text
