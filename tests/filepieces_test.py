@@ -146,3 +146,28 @@ def test_without_pread_the_streaming_path_gives_the_same_findings(
     assert with_ranges.result is not None and streamed.result is not None
     assert len(streamed.result.findings) == 300
     assert streamed.result.findings == with_ranges.result.findings
+
+
+def test_a_file_gone_before_its_ranges_are_read_is_a_clear_error(
+    tmp_path: Path, small_ranges: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The workers open the file by its path: deleted after the parent planned
+    # its first range, it is "cannot read", as an unreadable file is (the CLI
+    # exits 2 naming it), not a crash in the pool.
+    path = tmp_path / "gone.txt"
+    path.write_bytes(b"filler line\n" * 2000)
+    planned = filepieces.byte_ranges
+
+    def plan_then_delete(label: str, fd: int, size: int) -> object:
+        ranges = planned(label, fd, size)
+        assert ranges is not None
+        for i, piece in enumerate(ranges):
+            if i == 1:
+                path.unlink()
+            yield piece
+
+    monkeypatch.setattr(filepieces, "byte_ranges", plan_then_delete)
+    scanner = Scanner(RULESET, ScanSettings())
+    [scan] = parallel.scan_files(scanner, [path], workers=2, min_parallel_bytes=0)
+    assert scan.result is None
+    assert scan.error is not None and "cannot read" in scan.error

@@ -69,6 +69,9 @@ class PieceResult(NamedTuple):
     # Characters after the range's last newline, or -1 if it has none.
     tail: int
     invalid: bool  # some bytes were not UTF-8
+    # Why the range could not be read ("cannot read (No such file or
+    # directory)": the file went away between planning and reading).
+    error: str | None = None
 
 
 def _char_start(fd: int, pos: int) -> int:
@@ -141,22 +144,28 @@ def _decode(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8", "surrogateescape"), True
 
 
-def scan_piece(scanner: "Scanner", piece: Piece, backend: str | None, lint: "Lint | None",
-               label: str, fd: int | None = None) -> PieceResult:
-    """Read, decode and scan one range with its context (worker side)."""
+def _read(piece: Piece, fd: int | None) -> tuple[bytes, int]:
+    """The range's bytes with their context, and the offset they start at."""
     own = fd is None
     if fd is None:
         fd = os.open(piece.path, os.O_RDONLY)
     try:
         lo = _char_start(fd, max(piece.text_start, piece.start - CONTEXT_BYTES))
         size = os.fstat(fd).st_size
-        hi = _char_start(fd, min(size, piece.end + CONTEXT_BYTES))
-        if hi < piece.end:
-            hi = piece.end
-        data = os.pread(fd, hi - lo, lo)
+        hi = max(piece.end, _char_start(fd, min(size, piece.end + CONTEXT_BYTES)))
+        return os.pread(fd, hi - lo, lo), lo
     finally:
         if own:
             os.close(fd)
+
+
+def scan_piece(scanner: "Scanner", piece: Piece, backend: str | None, lint: "Lint | None",
+               label: str, fd: int | None = None) -> PieceResult:
+    """Read, decode and scan one range with its context (worker side)."""
+    try:
+        data, lo = _read(piece, fd)
+    except OSError as e:
+        return PieceResult([], [], [], 0, -1, False, f"cannot read ({e.strerror})")
     # One decode of the whole buffer (the same text as decoding its parts:
     # every cut is at a character), and only the small context parts again
     # to find where the range starts and ends: each MB-sized copy is ~250
@@ -195,8 +204,11 @@ class PieceMerge:
         self._chars = 0  # characters before the next range
         self._column = 0  # characters between its line's start and it
         self._invalid = False
+        self.error: str | None = None  # the first range that could not be read
 
     def add(self, piece: Piece, result: PieceResult) -> None:
+        if result.error is not None and self.error is None:
+            self.error = result.error
         if result.invalid and not self._invalid:
             self._invalid = True
             self.notes.append(Note(self.label, UNDECODABLE_NOTE))

@@ -133,6 +133,8 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
             for piece in pieces:
                 merge.add(piece, scan_piece(job.scanner, piece, job.backend, job.lint, label,
                                             f.fileno()))
+            if merge.error is not None:
+                return FileScan(path, None, tuple(notes), None, merge.error)
             return FileScan(path, merge.result(), tuple(notes), None)
         chunks = iter_chunks(f, label, notes, tune_malloc=job.tune_malloc)
         if chunks is None:
@@ -183,6 +185,12 @@ class _LargeFile:
         self.notes: list[Note] = []
         # A PieceMerge (byte ranges) or a StreamMerge (decoded buffers).
         self.merge: Any = None
+
+    def scan(self) -> FileScan:
+        error = getattr(self.merge, "error", None)
+        if error is not None:
+            return FileScan(self.path, None, tuple(self.notes), None, error)
+        return FileScan(self.path, self.merge.result(), tuple(self.notes), None)
 
 
 def _plan(sized: Iterable[tuple[Path, int]]) -> Iterator[tuple[list[Path], Path | None]]:
@@ -270,7 +278,7 @@ def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
             _, async_result, part, large, last = entry
             large.merge.add(part, async_result.get())
             if last:
-                yield FileScan(large.path, large.merge.result(), tuple(large.notes), None)
+                yield large.scan()
 
     for batch, big in _plan(files):
         if batch:
