@@ -94,9 +94,9 @@ def test_unreadable_and_binary_files(tmp_path: Path) -> None:
     files = [*_write(tmp_path, [b"\0binary", f"key {AWS_KEY}\n"]), tmp_path / "gone.txt"]
     scans = _scans(Scanner(RULESET, ScanSettings()), files, 2)
     assert scans[0].result is None and "binary" in scans[0].notes[0].message
-    assert scans[1].result is not None and scans[1].text is not None
+    assert scans[1].result is not None and scans[1].excerpts is not None
     assert scans[2].result is None and scans[2].error is not None
-    assert AWS_KEY not in repr(scans[1].result)
+    assert AWS_KEY not in repr(scans[1].result) and AWS_KEY not in repr(scans[1])
 
 
 def test_guard_check_files_equals_check_file(tmp_path: Path) -> None:
@@ -104,6 +104,25 @@ def test_guard_check_files_equals_check_file(tmp_path: Path) -> None:
     guard = Guard.load("cli", start=tmp_path)
     serial = [guard.check_file(p, audit=False) for p in files]
     assert list(guard.check_files(files, audit=False, workers=2)) == serial
+
+
+def test_config_allowlists_screen_files_scanned_in_workers(tmp_path: Path) -> None:
+    # Workers send back excerpts (each finding's value and line), not the
+    # text: the secret- and line-based allowlists must still apply to them.
+    rng = random.Random(5)
+    tokens = [fakes.github_token(rng) for _ in range(3)]
+    (tmp_path / ".promptguard.toml").write_text(
+        f'[allowlist]\nregexes = ["^{tokens[0][:12]}"]\nline_regexes = ["^ALLOWED_TOKEN="]\n')
+    pad = "x = 1\n" * (parallel.PARALLEL_MIN_BYTES // 6 + 1)  # enough input for the pool
+    files = _write(tmp_path, [f"a = '{tokens[0]}'\n", f"ALLOWED_TOKEN={tokens[1]}\n",
+                              f"GITHUB_TOKEN={tokens[2]}\n", pad])
+    guard = Guard.load("cli", start=tmp_path)
+    serial = [guard.check_file(p, audit=False) for p in files]
+    pooled = list(guard.check_files(files, audit=False, workers=2))
+    assert pooled == serial
+    assert [v.action for v in pooled[:3]] == ["allow", "allow", "block"]
+    assert {d.reason for v in pooled[:2] for d in v.decisions} == {
+        "allowlist.regexes", "allowlist.line_regexes"}
 
 
 def test_library_never_calls_mallopt_unless_asked(

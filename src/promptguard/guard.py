@@ -24,11 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import BinaryIO
-from typing import NamedTuple
 
 from promptguard.engine import Diagnostic
 from promptguard.engine import Scanner
 from promptguard.engine import ScanResult
+from promptguard.guardtypes import Decision
+from promptguard.guardtypes import GuardOptions
+from promptguard.guardtypes import Verdict
+from promptguard.guardtypes import strongest
 from promptguard.models import Action
 from promptguard.models import Finding
 from promptguard.screen import Screen
@@ -40,104 +43,15 @@ if TYPE_CHECKING:
     from promptguard.baseline import Baseline
     from promptguard.clients import ClientDirectory
     from promptguard.config import Config
+    from promptguard.parallel import Excerpts
     from promptguard.parallel import FileScan
     from promptguard.redaction import RedactionSettings
     from promptguard.redaction import Replacement
     from promptguard.redaction import Restorer
     from promptguard.vault import Vault
 
-_RANK = {"allow": 0, "warn": 1, "redact": 2, "block": 3}
 BLANKET_NOTE = "blanket pragma is not honoured"
 STDIN = Path("-")
-
-
-class GuardOptions(NamedTuple):
-    """What a surface's command line (or caller) adds to the config."""
-
-    rules: tuple[Path, ...] = ()
-    builtin_rules: bool = True
-    backend: str = "auto"
-    regex_timeout: float = 1.0
-    # Client-list files added to the config's [clients] tables.
-    clients: tuple[Path, ...] = ()
-    # A project config to use instead of discovering one.
-    config: Path | None = None
-    profile: str | None = None
-    # Baselines to apply instead of the project's own.
-    baselines: tuple[Path, ...] = ()
-    use_baselines: bool = True
-    audit: bool = True
-
-
-class Decision(NamedTuple):
-    finding: Finding
-    action: Action
-    # "policy", or why it was accepted: "baseline", "allowlist.paths", ...
-    reason: str = "policy"
-
-
-class Verdict(NamedTuple):
-    """What the guard made of one input. Never holds a secret's value."""
-
-    source: str
-    action: Action
-    decisions: tuple[Decision, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = ()
-    notes: tuple[Note, ...] = ()
-    # A detector did not finish: the input may hold more than was found.
-    failed: bool = False
-    # redact(): the redacted text (findings left in place are still in it).
-    text: str | None = None
-    replacements: tuple[Replacement, ...] = ()
-    # False when the input was skipped (binary content) rather than scanned.
-    scanned: bool = True
-
-    def __repr__(self) -> str:
-        chars = "None" if self.text is None else f"<{len(self.text)} chars>"
-        return (f"Verdict(source={self.source!r}, action={self.action!r}, "
-                f"decisions={self.decisions!r}, failed={self.failed!r}, text={chars})")
-
-    def _with(self, action: str) -> list[Decision]:
-        return [d for d in self.decisions if d.action == action]
-
-    @property
-    def blocking(self) -> list[Decision]:
-        return self._with("block")
-
-    @property
-    def redacting(self) -> list[Decision]:
-        return self._with("redact")
-
-    @property
-    def warnings(self) -> list[Decision]:
-        return self._with("warn")
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Findings the policy acted on (accepted ones left out)."""
-        return [d.finding for d in self.decisions if d.reason == "policy"]
-
-    def summary(self, *, limit: int = 20) -> str:
-        """One line per acted-on finding: rule, name, masked preview, line."""
-        lines = [
-            f"{d.action}: {d.finding.rule_id}: {d.finding.rule_name} {d.finding.preview} "
-            f"(line {d.finding.line})"
-            for d in self.decisions if d.reason == "policy" and d.action != "allow"
-        ]
-        if len(lines) > limit:
-            lines[limit:] = [f"... and {len(lines) - limit} more"]
-        if self.failed:
-            lines.append("scan incomplete: " + "; ".join(
-                f"{d.rule_id}: {d.message}" for d in self.diagnostics))
-        return "\n".join(lines)
-
-
-def strongest(actions: Iterable[str]) -> Action:
-    best: Action = "allow"
-    for a in actions:
-        if _RANK[a] > _RANK[best]:
-            best = a  # type: ignore[assignment]
-    return best
 
 
 def build_scanner(
@@ -337,17 +251,23 @@ class Guard:
         *,
         audit: bool,
         text: str | None = None,
+        excerpts: Excerpts | None = None,
         path: Path | None = None,
     ) -> Verdict:
         """Screen a scan's findings (allowlists, baselines), then decide.
 
-        With `text` the values are at hand; without it (a streamed scan)
-        secret-based entries need them re-read from `path`, and without a
-        path they are not applied (and a note says so).
+        With `text` (or the `excerpts` a file scan kept of it) the values are
+        at hand; without (a streamed scan) secret-based entries need them
+        re-read from `path`, and without a path they are not applied (and a
+        note says so).
         """
         found = [f._replace(source=source) for f in result.findings]
         if text is not None:
             kept, suppressed = self.screen.apply_text(found, source, text)
+        elif excerpts is not None:
+            kept, suppressed = self.screen.apply(found, source,
+                                                 lambda f: excerpts[(f.start, f.end)][0],
+                                                 lambda f: excerpts[(f.start, f.end)][1])
         else:
             secrets: dict[tuple[int, int], str] = {}
             if found and self.screen.needs_secrets(source):
@@ -430,7 +350,7 @@ class Guard:
             return Verdict(label, "allow", notes=tuple(scan.notes), scanned=False)
         # A streamed file (no text kept) has its values re-read from its path.
         return self._screened(scan.result, label, list(scan.notes), audit=audit,
-                              text=scan.text, path=scan.path)
+                              excerpts=scan.excerpts, path=scan.path)
 
     def files(self, paths: Sequence[Path], notes: list[Note]) -> list[Path]:
         """The files `check_paths` would scan: directories expanded (git-aware),
