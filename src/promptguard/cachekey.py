@@ -1,10 +1,9 @@
 """Cache keys: short, stable names for cache files, without hashlib.
 
-Two CRC-32s, over the bytes and over them reversed, plus the length: an
-accidental collision is negligible for a cache key (nothing here defends
-against someone forging one; the caches live in the user's own folder),
-and zlib is built in, where importing hashlib would load OpenSSL (~3 ms per
-hook process).
+BLAKE2b from CPython's builtin `_blake2` module: importing hashlib would
+load OpenSSL (~3 ms per hook process), and a scan with findings loads
+`_blake2` anyway for their fingerprints (zlib's CRC-32s, used before, were
+one more extension module to load on every start).
 """
 from __future__ import annotations
 
@@ -13,12 +12,15 @@ from pathlib import Path
 
 def key(*parts: str | bytes) -> str:
     """A key for `parts` (joined with NUL): 16 hex digits plus the length in hex."""
-    import zlib
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover (interpreters without _blake2)
+        from hashlib import blake2b
 
     blob = b"\0".join(
         p if isinstance(p, bytes) else p.encode("utf-8", "surrogateescape") for p in parts
     )
-    return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob):x}"
+    return f"{blake2b(blob, digest_size=8).hexdigest()}{len(blob):x}"
 
 
 def file_stamp(path: Path) -> str:

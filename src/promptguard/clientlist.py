@@ -5,7 +5,9 @@ internal domains, ID patterns, list files) and names the file and dotted key
 in every error; `load_clients_file` reads a list file. Matching the list is
 clients.py (the detector) over clientcache.py (the compiled automaton).
 """
-from __future__ import annotations
+# ruff: noqa: I002
+# No postponed annotations: NamedTuple would compile each string annotation
+# at import (a hook that redacts imports this module on every start).
 
 import re
 from collections.abc import Mapping
@@ -90,7 +92,7 @@ class ClientDirectory(NamedTuple):
     def empty(self) -> bool:
         return not (self.entities or self.domains or self.ids or self.files)
 
-    def merged(self, other: ClientDirectory) -> ClientDirectory:
+    def merged(self, other: "ClientDirectory") -> "ClientDirectory":
         """Both lists (e.g. the org's and the project's)."""
         return ClientDirectory(
             self.entities + other.entities,

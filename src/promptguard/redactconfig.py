@@ -1,5 +1,7 @@
 """Redaction settings: the `[redaction]` config table, validated and merged."""
-from __future__ import annotations
+# ruff: noqa: I002
+# No postponed annotations: NamedTuple would compile each string annotation
+# at import (a hook that redacts imports this module on every start).
 
 from collections.abc import Iterable
 from collections.abc import Mapping

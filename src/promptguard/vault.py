@@ -23,7 +23,9 @@ What it holds:
 A session expires `ttl` seconds after its last use; an expired vault is
 deleted the next time it is opened or listed.
 """
-from __future__ import annotations
+# ruff: noqa: I002
+# No postponed annotations: NamedTuple would compile each string annotation
+# at import (a hook that redacts imports this module on every start).
 
 import contextlib
 import json
@@ -141,7 +143,7 @@ class Vault:
 
     # -- construction --------------------------------------------------------
     @classmethod
-    def memory(cls, session: str = "memory") -> Vault:
+    def memory(cls, session: str = "memory") -> "Vault":
         """A vault that lives only as long as this object (nothing on disk)."""
         return cls(session)
 
@@ -153,7 +155,7 @@ class Vault:
         ttl: float | None = None,
         base: Path | None = None,
         now: Callable[[], float] = time.time,
-    ) -> Vault:
+    ) -> "Vault":
         """The named session's vault (today's by default), loaded if it exists."""
         name = check_session(session if session is not None else default_session(now()))
         vault = cls(name, vault_dir(base) / f"{name}{_SUFFIX}", ttl=ttl, now=now)
@@ -273,7 +275,7 @@ class Vault:
     # -- persistence ---------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Vault]:
+    def transaction(self) -> Iterator["Vault"]:
         """Hold the session lock, start from the file's state, save on exit."""
         if self.path is None:
             yield self
