@@ -396,3 +396,64 @@ def test_a_token_longer_than_its_window_is_not_cut_short(backend: str, multiline
     huge = "".join(rng.choice("abcdefghijKLMNOPQ0123456789") for _ in range(70000))
     scanner = Scanner(RuleSet.from_rules([rule]), ScanSettings(backend=backend))  # type: ignore[arg-type]
     assert scanner.scan(f"tok={huge}") == []
+
+
+def _reference_windows(
+    text: str, spans: list[tuple[int, int]], width: int, multiline: bool,
+) -> list[tuple[int, int]]:
+    # The windows spelled out plainly (one interval per hit, merged, then
+    # widened to lines): engine._windows must give exactly these.
+    snap = 1024
+    n = len(text)
+    raw: list[list[int]] = []
+    for s, e in sorted(spans):
+        if raw and s - width <= raw[-1][1]:
+            raw[-1][1] = max(raw[-1][1], e + width)
+        else:
+            raw.append([s - width, e + width])
+    out: list[tuple[int, int]] = []
+    for a, b in raw:
+        first, last = a + width, b - width
+        a, b = max(0, a), min(n, b)
+        if multiline:
+            if a > 0:
+                nl = text.rfind("\n", max(0, a - snap), a)
+                a = nl + 1 if nl >= 0 else (0 if a <= snap else a)
+            if b < n:
+                nl = text.find("\n", b, b + snap)
+                b = nl if nl >= 0 else (n if b + snap >= n else b)
+        else:
+            nl = text.rfind("\n", max(0, first - snap), first)
+            a = nl + 1 if nl >= 0 else max(0, first - snap)
+            nl = text.find("\n", last, last + snap)
+            b = nl if nl >= 0 else min(n, last + snap)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def test_windows_match_their_plain_definition() -> None:
+    from hypothesis import given
+    from hypothesis import settings
+    from hypothesis import strategies as st
+
+    from promptguard.engine import _windows
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], int, bool]:
+        # Long lines and long texts too: the 1024-character snap must be crossed.
+        parts = draw(st.lists(st.sampled_from(["a", "bb", "\n", "x" * 700, "y" * 1500]),
+                              min_size=1, max_size=12))
+        text = "".join(parts)
+        starts = draw(st.lists(st.integers(0, len(text) - 1), max_size=10))
+        spans = [(s, min(len(text), s + draw(st.integers(1, 6)))) for s in starts]
+        return text, spans, draw(st.sampled_from([0, 3, 256, 2048])), draw(st.booleans())
+
+    @settings(max_examples=400, deadline=None)
+    @given(cases())
+    def check(case: tuple[str, list[tuple[int, int]], int, bool]) -> None:
+        assert _windows(*case) == _reference_windows(*case)
+
+    check()
