@@ -87,3 +87,16 @@ def test_every_always_run_rule_is_accelerable() -> None:
 
     slow = [r.id for r in RULES if r.always_run and not accelerable(r.regex, r.multiline)]
     assert slow == []
+
+
+def test_trigger_is_the_rules_own_prefilter_else_its_regex() -> None:
+    from promptguard.prefilter import trigger
+
+    card = next(r for r in RULES if r.id == "payment-card-number")
+    assert card.prefilter is not None
+    assert trigger(card) == card.prefilter
+    assert trigger(card._replace(prefilter=None)) == card.regex
+    # A regex that may span lines cannot be triggered line by line: the
+    # engine must run it over the whole text, prefilter or not.
+    assert trigger(card._replace(multiline=True)) is None
+    assert trigger(card._replace(regex=card.regex.removeprefix("(?a)"))) is None

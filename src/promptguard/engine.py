@@ -238,13 +238,13 @@ class Scanner:
     def prefilter(self, backend: str) -> Prefilter:
         pf = self._prefilters.get(backend)
         if pf is None:
-            from promptguard.prefilter import accelerable
             from promptguard.prefilter import build
+            from promptguard.prefilter import trigger
 
             rules = self.ruleset.rules
             triggers = [
-                (i, rules[i].regex) for i in self.ruleset.always_run
-                if accelerable(rules[i].regex, rules[i].multiline)
+                (i, pattern) for i in self.ruleset.always_run
+                if (pattern := trigger(rules[i])) is not None
             ]
             gates: Sequence[tuple[int, str]] = ()
             if backend == "hyperscan":

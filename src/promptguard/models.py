@@ -81,7 +81,8 @@ class Rule(NamedTuple):
     source: str = ""
     # A Hyperscan pattern that matches inside every match of `regex`, for a
     # rule whose keyword hits everywhere (`@`): the regex then runs only on
-    # the windows holding one (large inputs; see prefilter.gateable).
+    # the windows holding one (large inputs; see prefilter.gateable). For an
+    # always-run rule it is the trigger that finds its lines (prefilter.trigger).
     prefilter: str | None = None
 
     def param(self, name: str, default: float | int | str | bool) -> float | int | str | bool:
