@@ -457,3 +457,41 @@ def test_windows_match_their_plain_definition() -> None:
         assert _windows(*case) == _reference_windows(*case)
 
     check()
+
+
+def test_hyperscan_database_is_cached_on_disk_and_survives_a_bad_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    from promptguard.prefilter import hyperscan_backend
+
+    def fresh() -> object:
+        # Nothing compiled in this process: only the disk can serve it.
+        monkeypatch.setattr(hyperscan_backend, "_COMPILED", {})
+        return hyperscan_backend.HyperscanPrefilter(
+            ["needle", "pin"], triggers=[(7, r"(?a)\d{4}")], cache_dir=tmp_path,
+        )
+
+    text = "a needle, then PIN 1234\n"
+    first = fresh()
+    (db,) = tmp_path.glob("hyperscan-*.db")
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+    found = first.find_grouped(text)  # type: ignore[attr-defined]
+    assert found == ({0: [(2, 8)], 1: [(15, 18)]}, {7: [23]})
+
+    def no_compile(*args: object) -> None:
+        raise AssertionError("compiled although the cache holds the database")
+
+    monkeypatch.setattr(hyperscan_backend, "_usable", no_compile)
+    second = fresh()
+    assert second.find_grouped(text) == found  # type: ignore[attr-defined]
+    assert second.accelerated == frozenset({7})  # type: ignore[attr-defined]
+
+    monkeypatch.undo()
+    db.write_bytes(b"not a database")
+    assert fresh().find_grouped(text) == found  # type: ignore[attr-defined]
+    assert db.read_bytes() != b"not a database"  # rewritten after the recompile

@@ -5,10 +5,7 @@ so a cold process loads it in about a millisecond instead of compiling.
 """
 from __future__ import annotations
 
-import hashlib
 import marshal
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -102,14 +99,15 @@ def _load_or_compile(
 ) -> tuple[hyperscan.Database, list[tuple[int, str]], list[tuple[int, str]]]:
     """The database and the triggers and gates it holds (those Hyperscan can
     compile)."""
-    digest = hashlib.blake2b(
-        "\0".join([
-            _DB_FORMAT, getattr(hyperscan, "__version__", ""), *keywords,
-            *(f"{i}:{p}" for i, p in triggers), "gates",
-            *(f"{i}:{p}" for i, p in gates),
-        ]).encode(),
-        digest_size=16,
-    ).hexdigest()
+    # The shared helpers, not hashlib and tempfile: those two imports were
+    # ~12 ms of every large scan's start (OpenSSL, and random for mkstemp).
+    from promptguard.cachekey import key
+
+    digest = key(
+        _DB_FORMAT, getattr(hyperscan, "__version__", ""), *keywords,
+        *(f"{i}:{p}" for i, p in triggers), "gates",
+        *(f"{i}:{p}" for i, p in gates),
+    )
 
     def held(ids: list[int]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         # Trigger and gate rule indices are disjoint (always-run or not).
@@ -132,15 +130,11 @@ def _load_or_compile(
     ids = [i for i, _ in usable] + [i for i, _ in gated]
     blob = hyperscan.dumpb(db)
     _COMPILED[digest] = (ids, blob)
-    if path is not None and cache_dir is not None:
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".hs-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((ids, blob)))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # an unwritable cache only costs the next process a compile
+    if path is not None:
+        from promptguard.atomic import write_cache
+
+        # An unwritable cache only costs the next process a compile.
+        write_cache(path, marshal.dumps((ids, blob)))
     return db, usable, gated
 
 
