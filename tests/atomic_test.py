@@ -48,3 +48,24 @@ def test_a_cache_that_cannot_be_written_is_not_an_error(tmp_path: Path) -> None:
     assert atomic.write_cache(tmp_path / "file" / "sub" / "x.cache", b"data") is False
     assert atomic.write_cache(tmp_path / "new" / "x.cache", b"data") is True
     assert (tmp_path / "new" / "x.cache").read_bytes() == b"data"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_given_mode_is_set_before_the_file_appears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{}")
+    os.chmod(path, 0o640)
+    seen: list[int] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        seen.append(stat.S_IMODE(os.stat(src).st_mode))  # what the rename publishes
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    atomic.write_text(path, '{"hooks": {}}', mode=0o640)
+    assert seen == [0o640]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text() == '{"hooks": {}}'

@@ -22,6 +22,9 @@ def test_xdg_defaults_and_overrides(tmp_path: Path) -> None:
     assert dirs.cache_dir(env) == Path("/c/promptguard")
     assert dirs.user_config_path(env) == Path("/cfg/promptguard/config.toml")
     assert dirs.system_policy_path(env) == Path("/etc/promptguard/policy.toml")
+    assert dirs.xdg_config_home(env, tmp_path) == Path("/cfg")
+    assert dirs.xdg_config_home({}, tmp_path) == tmp_path / ".config"
+    assert dirs.xdg_config_home({"XDG_CONFIG_HOME": ""}, tmp_path) == tmp_path / ".config"
     env |= {"PROMPTGUARD_DATA_DIR": str(tmp_path / "data"),
             "PROMPTGUARD_CACHE_DIR": str(tmp_path / "cache")}
     assert dirs.data_dir(env) == tmp_path / "data"

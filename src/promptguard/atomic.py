@@ -13,8 +13,13 @@ import os
 from pathlib import Path
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically (the file ends up 0600)."""
+def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace `path` with `data` atomically.
+
+    The file ends up 0600, or `mode` when given (a user's settings file
+    keeps the mode it had): set on the temporary file before the rename, so
+    the file never appears with any other mode.
+    """
     # tempfile is imported only by writers: a hook that reads its caches
     # never pays for it.
     import tempfile
@@ -23,6 +28,8 @@ def write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -46,6 +53,8 @@ def write_cache(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+def write_text(
+    path: Path, text: str, encoding: str = "utf-8", *, mode: int | None = None,
+) -> None:
     """Replace `path` with `text` atomically; line endings are written as given."""
-    write_bytes(path, text.encode(encoding))
+    write_bytes(path, text.encode(encoding), mode=mode)

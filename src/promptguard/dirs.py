@@ -60,8 +60,15 @@ def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
     if sys.platform == "win32":  # pragma: win32 cover
         base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
     else:
-        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        base = xdg_config_home(env)
     return base / APP / "config.toml"
+
+
+def xdg_config_home(environ: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
+    """$XDG_CONFIG_HOME, else ~/.config: our user config's folder, and where
+    systemd user units and desktop autostart entries go (the clipboard service)."""
+    env = _env(environ)
+    return Path(env.get("XDG_CONFIG_HOME") or (Path.home() if home is None else home) / ".config")
 
 
 def system_policy_path(environ: Mapping[str, str] | None = None) -> Path:

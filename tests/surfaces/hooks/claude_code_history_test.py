@@ -75,9 +75,11 @@ def test_scrub_leaves_valid_jsonl_and_a_backup(claude_dir: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     transcript, history, aws, gh = _transcripts(claude_dir)
     before = transcript.read_text()
+    transcript.chmod(0o640)
     assert main(["history", "scrub", "claude-code"]) == 0
     out = capsys.readouterr().out
     after = transcript.read_text()
+    assert (transcript.stat().st_mode & 0o777) == 0o640  # rewritten, mode kept
     assert aws not in after and gh not in after
     assert aws not in history.read_text()
     lines = after.splitlines()

@@ -224,11 +224,14 @@ def test_history_finds_and_scrubs_a_key_sent_before_promptguard_was_installed(
     assert scan.returncode == 1, scan.stdout + scan.stderr
     assert "aws-access-key-id" in scan.stdout and "AKIA…(20 chars)" in scan.stdout
     assert key not in scan.stdout + scan.stderr
+    # The rewrite keeps each rollout's mode (whatever codex created it with).
+    modes = {p: p.stat().st_mode for p in (home / ".codex" / "sessions").rglob("rollout-*.jsonl")}
     scrub = subprocess.run([str(PROMPTGUARD), "history", "scrub", "codex",
                             "--active-minutes", "0"], capture_output=True, text=True,
                            timeout=60, check=False)
     assert scrub.returncode == 0, scrub.stderr
     rollouts = list((home / ".codex" / "sessions").rglob("rollout-*.jsonl"))
+    assert modes and {p: p.stat().st_mode for p in rollouts} == modes
     for p in rollouts:
         text = p.read_text()
         assert key not in text

@@ -138,7 +138,9 @@ class Paths(NamedTuple):
 
 
 def paths(env: Mapping[str, str], home: Path) -> Paths:
-    config = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
+    from promptguard.dirs import xdg_config_home
+
+    config = xdg_config_home(env, home)
     return Paths(
         systemd=config / "systemd" / "user" / UNIT_NAME,
         autostart=config / "autostart" / DESKTOP_NAME,

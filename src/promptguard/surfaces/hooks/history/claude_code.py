@@ -192,7 +192,6 @@ def scrub(guard: Guard, options: Options) -> Iterator[Scrubbed]:
         saved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         shutil.copy2(path, saved)
         os.chmod(saved, 0o600)
-        mode = path.stat().st_mode & 0o7777
-        atomic.write_bytes(path, "".join(lines).encode("utf-8", "surrogateescape"))
-        os.chmod(path, mode)
+        atomic.write_bytes(path, "".join(lines).encode("utf-8", "surrogateescape"),
+                           mode=path.stat().st_mode & 0o7777)
         yield Scrubbed(path, total, saved)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promptguard import atomic
 from promptguard.surfaces.hooks.history import Hit
 from promptguard.surfaces.hooks.history import Options
 from promptguard.surfaces.hooks.history import Scrubbed
@@ -85,9 +85,6 @@ def scrub(guard: Guard, paths: list[Path], base: Path, options: Options) -> Iter
         saved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         shutil.copy2(path, saved)
         os.chmod(saved, 0o600)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
-            f.writelines(lines)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        atomic.write_bytes(path, "".join(lines).encode("utf-8", "surrogateescape"),
+                           mode=path.stat().st_mode & 0o7777)
         yield Scrubbed(path, total, saved)

@@ -203,10 +203,9 @@ def _write_toml(path: Path, text: str) -> Path | None:
     if path.exists():
         backup = path.with_name(path.name + jsonfile.BACKUP_SUFFIX)
         backup.write_bytes(path.read_bytes())
-    tmp = path.with_name(f".{path.name}.promptguard-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, (path.stat().st_mode & 0o7777) if path.exists() else 0o600)
-    os.replace(tmp, path)
+    from promptguard import atomic
+
+    atomic.write_text(path, text, mode=(path.stat().st_mode & 0o7777) if path.exists() else None)
     return backup
 
 

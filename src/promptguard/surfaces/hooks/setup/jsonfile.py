@@ -48,9 +48,9 @@ def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | 
         if backup:
             saved = path.with_name(path.name + BACKUP_SUFFIX)
             shutil.copy2(path, saved)
-    atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    # atomic writes are 0600; a settings file keeps the mode it had
-    os.chmod(path, mode if mode is not None else 0o644)
+    # A settings file keeps the mode it had (atomic writes are 0600 otherwise).
+    atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+                      mode=mode if mode is not None else 0o644)
     return saved
 
 
