@@ -25,6 +25,7 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import grouped
 from promptguard.surfaces.hooks.setup import jsonfile
 
 name = "claude-code"
@@ -359,54 +360,21 @@ def _check_file(path: Path, label: str, options: Options) -> tuple[list[Check], 
     if doc is None:
         return [], set()
     checks: list[Check] = []
-    events: set[str] = set()
     if doc.get("disableAllHooks") is True:
         checks.append(Check("fail", where, "disableAllHooks is true: no hook runs"))
     hooks = doc.get("hooks")
     if hooks is None:
-        return checks, events
+        return checks, set()
     if not isinstance(hooks, Mapping):
-        return [*checks, Check("fail", f"{where} hooks", "'hooks' is not an object")], events
-    canaried = False
-    for event, groups in hooks.items():
-        at = f"{where} hooks.{event}"
-        if not isinstance(groups, list):
-            if _mentions_us(groups):
-                checks.append(Check("fail", at, "must be a list of matcher groups "
-                                                "([{\"hooks\": [...]}]): wrong nesting"))
-            continue
-        for i, g in enumerate(groups):
-            gat = f"{at}[{i}]"
-            if jsonfile.is_promptguard(g):
-                checks.append(Check("fail", gat, "a handler placed directly in the event list: "
-                                                 "wrong nesting, Claude Code ignores it (it "
-                                                 "belongs inside a group's \"hooks\" list)"))
-                continue
-            if not isinstance(g, Mapping):
-                continue
-            handlers = g.get("hooks")
-            if not isinstance(handlers, list):
-                if _mentions_us(g):
-                    checks.append(Check("fail", gat, "'hooks' must be a list of handlers: "
-                                                     "wrong nesting"))
-                continue
-            for j, h in enumerate(handlers):
-                if not jsonfile.is_promptguard(h):
-                    continue
-                hat = f"{gat}.hooks[{j}]"
-                problems = _handler_problems(h, event, g)
-                checks += [Check("fail", hat, p) for p in problems]
-                if problems:
-                    continue
-                events.add(event)
-                if event == "UserPromptSubmit" and not canaried:
-                    canaried = True
-                    checks += _canary(h, hat, options.project)
-    return checks, events
+        return [*checks, Check("fail", f"{where} hooks", "'hooks' is not an object")], set()
+    found, events = grouped.check_hooks(
+        hooks, where, _LAYOUT, lambda event, _gi, _hi, g, h: _handler_problems(h, event, g),
+        lambda h, hat: _canary(h, hat, options.project),
+    )
+    return [*checks, *found], events
 
 
-def _mentions_us(value: Any) -> bool:
-    return "promptguard" in json.dumps(value)
+_LAYOUT = grouped.Layout("Claude Code", "UserPromptSubmit")
 
 
 def _handler_problems(h: Mapping[str, Any], event: str, group: Mapping[str, Any]) -> list[str]:

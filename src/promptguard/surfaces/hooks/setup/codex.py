@@ -37,6 +37,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import grouped
+from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
 
 if sys.version_info >= (3, 11):
@@ -382,21 +384,6 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     return out
 
 
-def _resolves(command: str) -> bool:
-    import shutil
-
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return False
-    if not words:
-        return False
-    exe = words[0]
-    if os.path.isabs(exe):
-        return os.path.isfile(exe) and os.access(exe, os.X_OK)
-    return shutil.which(exe) is not None
-
-
 def _check_file(path: Path, label: str, options: Options,
                 states: Mapping[str, Mapping[str, Any]]) -> tuple[list[Check], set[str]]:
     where = f"{label} {path}"
@@ -412,58 +399,33 @@ def _check_file(path: Path, label: str, options: Options,
             return [Check("fail", where, "'hooks' is not an object: Codex ignores the file")], \
                 set()
         return [], set()
-    checks: list[Check] = []
-    events: set[str] = set()
-    canaried = False
-    for event, groups in hooks.items():
-        at = f"{where} hooks.{event}"
-        if not isinstance(groups, list):
-            if "promptguard" in json.dumps(groups):
-                checks.append(Check("fail", at, "must be a list of matcher groups: wrong "
-                                                "nesting, Codex ignores it"))
-            continue
-        for gi, g in enumerate(groups):
-            if jsonfile.is_promptguard(g):
-                checks.append(Check("fail", f"{at}[{gi}]", "a handler placed directly in the "
-                                                          "event list: wrong nesting"))
-                continue
-            handlers = g.get("hooks") if isinstance(g, Mapping) else None
-            if not isinstance(handlers, list):
-                continue
-            for hi, h in enumerate(handlers):
-                if not jsonfile.is_promptguard(h):
-                    continue
-                hat = f"{at}[{gi}].hooks[{hi}]"
-                if event not in LABELS:
-                    checks.append(Check("fail", hat, f"Codex has no {event!r} event"))
-                    continue
-                problems = []
-                if not _resolves(str(h.get("command", ""))):
-                    problems.append("the command does not resolve to an executable: wrong path "
-                                    "(rerun `promptguard install codex`)")
-                timeout = h.get("timeout")
-                if timeout is not None and (not isinstance(timeout, int) or timeout < MIN_TIMEOUT):
-                    problems.append(f"timeout {timeout!r}s is too short (at least "
-                                    f"{MIN_TIMEOUT}s)")
-                key = trust_key(path, event, gi, hi)
-                state = states.get(key, {})
-                digest = trust_hash(event, g.get("matcher"), h)
-                if state.get("enabled") is False:
-                    problems.append("disabled in config.toml (hooks.state enabled = false)")
-                if state.get("trusted_hash") is None:
-                    problems.append("untrusted: Codex skips it without a word (run `promptguard "
-                                    "install codex`, or trust it in Codex's /hooks)")
-                elif state.get("trusted_hash") != digest:
-                    problems.append("modified since it was trusted: Codex skips it (run "
-                                    "`promptguard install codex` again)")
-                checks += [Check("fail", hat, p) for p in problems]
-                if problems:
-                    continue
-                events.add(event)
-                if event == "UserPromptSubmit" and not canaried:
-                    canaried = True
-                    checks += canary(h, hat, options.project)
-    return checks, events
+    def problems(event: str, gi: int, hi: int, g: Mapping[str, Any],
+                 h: Mapping[str, Any]) -> list[str]:
+        if event not in LABELS:
+            return [f"Codex has no {event!r} event"]
+        out = []
+        if not hookfiles.resolves(str(h.get("command", ""))):
+            out.append("the command does not resolve to an executable: wrong path "
+                       "(rerun `promptguard install codex`)")
+        timeout = h.get("timeout")
+        if timeout is not None and (not isinstance(timeout, int) or timeout < MIN_TIMEOUT):
+            out.append(f"timeout {timeout!r}s is too short (at least {MIN_TIMEOUT}s)")
+        state = states.get(trust_key(path, event, gi, hi), {})
+        if state.get("enabled") is False:
+            out.append("disabled in config.toml (hooks.state enabled = false)")
+        if state.get("trusted_hash") is None:
+            out.append("untrusted: Codex skips it without a word (run `promptguard "
+                       "install codex`, or trust it in Codex's /hooks)")
+        elif state.get("trusted_hash") != trust_hash(event, g.get("matcher"), h):
+            out.append("modified since it was trusted: Codex skips it (run "
+                       "`promptguard install codex` again)")
+        return out
+
+    return grouped.check_hooks(hooks, where, _LAYOUT, problems,
+                              lambda h, hat: canary(h, hat, options.project))
+
+
+_LAYOUT = grouped.Layout("Codex", "UserPromptSubmit")
 
 
 def project_trusted(options: Options, config: Mapping[str, Any]) -> bool:

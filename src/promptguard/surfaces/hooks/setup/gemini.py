@@ -23,6 +23,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import grouped
+from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
 
 name = "gemini"
@@ -211,21 +213,6 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     return [Check("ok", where, f"canary blocked in {took * 1000:.0f} ms")]
 
 
-def _resolves(command: str) -> bool:
-    import shlex
-    import shutil
-
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return False
-    if not words:
-        return False
-    if os.path.isabs(words[0]):
-        return os.path.isfile(words[0]) and os.access(words[0], os.X_OK)
-    return shutil.which(words[0]) is not None
-
-
 def _check_file(path: Path, label: str, options: Options,
                 disabled: set[str]) -> tuple[list[Check], set[str]]:
     where = f"{label} {path}"
@@ -239,53 +226,32 @@ def _check_file(path: Path, label: str, options: Options,
     if not isinstance(hooks, Mapping):
         return ([Check("fail", where, "'hooks' is not an object")] if hooks is not None
                 else []), set()
-    checks: list[Check] = []
-    events: set[str] = set()
-    canaried = False
-    for event, groups in hooks.items():
-        if event in ("enabled", "disabled", "notifications"):
-            continue
-        at = f"{where} hooks.{event}"
-        if not isinstance(groups, list):
-            if "promptguard" in json.dumps(groups):
-                checks.append(Check("fail", at, "must be a list of hook definitions: wrong "
-                                                "nesting"))
-            continue
-        for gi, g in enumerate(groups):
-            if jsonfile.is_promptguard(g):
-                checks.append(Check("fail", f"{at}[{gi}]", "a handler placed directly in the "
-                                                          "event list: wrong nesting"))
-                continue
-            handlers = g.get("hooks") if isinstance(g, Mapping) else None
-            if not isinstance(handlers, list):
-                continue
-            for hi, h in enumerate(handlers):
-                if not jsonfile.is_promptguard(h):
-                    continue
-                hat = f"{at}[{gi}].hooks[{hi}]"
-                problems = []
-                if event not in KNOWN_EVENTS:
-                    problems.append(f"Gemini CLI has no {event!r} event")
-                if h.get("type") != "command":
-                    problems.append(f"type is {h.get('type')!r}, expected 'command'")
-                if not _resolves(str(h.get("command", ""))):
-                    problems.append("the command does not resolve to an executable: wrong "
-                                    "path (rerun `promptguard install gemini`)")
-                timeout = h.get("timeout")
-                if timeout is not None and (not isinstance(timeout, (int, float))
-                                            or timeout < MIN_TIMEOUT_MS):
-                    problems.append(f"timeout {timeout!r} is too short (milliseconds; at "
-                                    f"least {MIN_TIMEOUT_MS})")
-                if {h.get("name"), h.get("command")} & disabled:
-                    problems.append("listed in hooksConfig.disabled: Gemini skips it")
-                checks += [Check("fail", hat, p) for p in problems]
-                if problems:
-                    continue
-                events.add(event)
-                if event == "BeforeAgent" and not canaried:
-                    canaried = True
-                    checks += canary(h, hat, options.project)
-    return checks, events
+    def problems(event: str, _gi: int, _hi: int, _g: Mapping[str, Any],
+                 h: Mapping[str, Any]) -> list[str]:
+        out = []
+        if event not in KNOWN_EVENTS:
+            out.append(f"Gemini CLI has no {event!r} event")
+        if h.get("type") != "command":
+            out.append(f"type is {h.get('type')!r}, expected 'command'")
+        if not hookfiles.resolves(str(h.get("command", ""))):
+            out.append("the command does not resolve to an executable: wrong "
+                       "path (rerun `promptguard install gemini`)")
+        timeout = h.get("timeout")
+        if timeout is not None and (not isinstance(timeout, (int, float))
+                                    or timeout < MIN_TIMEOUT_MS):
+            out.append(f"timeout {timeout!r} is too short (milliseconds; at "
+                       f"least {MIN_TIMEOUT_MS})")
+        if {h.get("name"), h.get("command")} & disabled:
+            out.append("listed in hooksConfig.disabled: Gemini skips it")
+        return out
+
+    return grouped.check_hooks(hooks, where, _LAYOUT, problems,
+                              lambda h, hat: canary(h, hat, options.project))
+
+
+# "enabled", "disabled" and "notifications" under "hooks" are settings, not events.
+_LAYOUT = grouped.Layout("Gemini CLI", "BeforeAgent",
+                        frozenset({"enabled", "disabled", "notifications"}))
 
 
 def doctor(options: Options) -> list[Check]:
