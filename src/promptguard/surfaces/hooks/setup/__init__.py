@@ -39,6 +39,12 @@ class Check(NamedTuple):
     message: str
 
 
+def by_severity(checks: Sequence[Check]) -> list[Check]:
+    """Failures first, then warnings, then what passed (stable within each)."""
+    order = {"fail": 0, "warn": 1, "ok": 2}
+    return sorted(checks, key=lambda c: order[c.status])
+
+
 class Installer(Protocol):
     # same as the Host name
     @property

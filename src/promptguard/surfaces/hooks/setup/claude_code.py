@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
-import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +21,10 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import grouped
+from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
 
 name = "claude-code"
@@ -284,18 +283,6 @@ def edited_text(tool: str, tool_input: Mapping[str, Any]) -> str | None:
 
 # -- doctor ---------------------------------------------------------------------
 
-def _fake_key() -> str:
-    # Generated per run, format-valid, obviously not anyone's key.
-    rng = random.SystemRandom()
-    return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
-
-
-def _resolves(command: str) -> str | None:
-    if os.path.isabs(command):
-        return command if os.path.isfile(command) and os.access(command, os.X_OK) else None
-    return shutil.which(command)
-
-
 def _argv(handler: Mapping[str, Any]) -> list[str] | None:
     command = handler.get("command")
     args = handler.get("args")
@@ -316,37 +303,24 @@ def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check
         "session_id": "promptguard-doctor", "transcript_path": "",
         "cwd": str(project), "permission_mode": "default",
         "hook_event_name": "UserPromptSubmit",
-        "prompt": f"promptguard doctor canary: aws_access_key_id = {_fake_key()}",
+        "prompt": canary.prompt(),
     }
-    start = time.monotonic()
-    try:
-        proc = subprocess.run(argv, input=json.dumps(payload).encode(), capture_output=True,
-                              timeout=limit, cwd=project, check=False)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within the hook's timeout of "
-                                     f"{limit:g}s: Claude Code then lets the prompt through")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run {argv[0]}: {e.strerror}")]
-    took = time.monotonic() - start
-    if proc.returncode not in (0, 2):
-        return [Check("fail", where, f"the command exits {proc.returncode} (Claude Code "
+    done = canary.run(argv, payload, limit, project, where,
+                      on_timeout="Claude Code then lets the prompt through")
+    if isinstance(done, list):
+        return done
+    if done.returncode not in (0, 2):
+        return [Check("fail", where, f"the command exits {done.returncode} (Claude Code "
                                      "treats that as a non-blocking error: nothing is blocked)")]
-    try:
-        answer = json.loads(proc.stdout) if proc.stdout.strip() else {}
-    except ValueError:
-        answer = {}
-    blocked = (isinstance(answer, dict) and answer.get("decision") == "block") \
-        or proc.returncode == 2
-    if not blocked:
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked by the "
-                                     "configured command")]
-    out = [Check("ok", where, f"canary blocked in {took * 1000:.0f} ms")]
+    answer = done.answer()
+    if not (done.returncode == 2 or (isinstance(answer, dict)
+                                     and answer.get("decision") == "block")):
+        return [Check("fail", where, canary.NOT_BLOCKED)]
+    out = canary.blocked(where, done, limit)
     spec = answer.get("hookSpecificOutput") if isinstance(answer, dict) else None
     if not (isinstance(spec, dict) and spec.get("suppressOriginalPrompt")):
         out.append(Check("warn", where, "the block does not suppress the original prompt: "
                                         "Claude Code will echo the key back"))
-    if took > limit / 2:
-        out.append(Check("warn", where, f"the canary took {took:.1f}s of a {limit:g}s timeout"))
     return out
 
 
@@ -384,7 +358,7 @@ def _handler_problems(h: Mapping[str, Any], event: str, group: Mapping[str, Any]
     argv = _argv(h)
     if argv is not None:
         exe = argv[0] if "args" in h else (h["command"].split() or [""])[0]
-        if _resolves(exe) is None:
+        if not hookfiles.executable(exe):
             problems.append(f"the command {exe!r} does not resolve to an executable: wrong "
                             "path (rerun `promptguard install claude-code`)")
         scripts = [a for a in argv[1:] if a.endswith(".py")] if "args" in h else []
@@ -421,5 +395,4 @@ def doctor(options: Options) -> list[Check]:
         if registered and event not in registered:
             checks.append(Check("warn", "claude-code", f"no promptguard {event} hook: tool "
                                                        "calls and outputs are not checked"))
-    order = {"fail": 0, "warn": 1, "ok": 2}
-    return sorted(checks, key=lambda c: order[c.status])
+    return by_severity(checks)

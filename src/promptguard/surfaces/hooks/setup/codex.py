@@ -25,9 +25,7 @@ import json
 import os
 import re
 import shlex
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +35,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import grouped
 from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
@@ -325,14 +325,7 @@ def uninstall(scope: str, options: Options) -> Change:
 
 # -- doctor -----------------------------------------------------------------------
 
-def _fake_key() -> str:
-    import random
-
-    rng = random.SystemRandom()
-    return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
-
-
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     """Run the command as Codex does (through a shell, JSON on stdin, its timeout)."""
     command = handler.get("command")
     if not isinstance(command, str):
@@ -343,32 +336,23 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
         "session_id": "promptguard-doctor", "turn_id": "promptguard-doctor",
         "transcript_path": None, "cwd": str(project), "hook_event_name": "UserPromptSubmit",
         "model": "promptguard-doctor", "permission_mode": "default",
-        "prompt": f"promptguard doctor canary: aws_access_key_id = {_fake_key()}",
+        "prompt": canary.prompt(),
     }
-    start = time.monotonic()
-    try:
-        proc = subprocess.run([os.environ.get("SHELL") or "/bin/sh", "-c", command],
-                              input=json.dumps(payload).encode(), capture_output=True,
-                              timeout=limit, cwd=project, check=False)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within the hook's timeout of "
-                                     f"{limit:g}s: Codex then lets the prompt through")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run the hook's shell: {e.strerror}")]
-    took = time.monotonic() - start
-    if proc.returncode == 2:
-        return [Check("ok", where, f"canary blocked (exit 2) in {took * 1000:.0f} ms")]
-    if proc.returncode != 0:
-        return [Check("fail", where, f"the command exits {proc.returncode}: Codex treats that "
+    done = canary.run([os.environ.get("SHELL") or "/bin/sh", "-c", command], payload, limit,
+                      project, where, on_timeout="Codex then lets the prompt through")
+    if isinstance(done, list):
+        return done
+    if done.returncode == 2:
+        return canary.blocked(where, done, limit, " (exit 2)")
+    if done.returncode != 0:
+        return [Check("fail", where, f"the command exits {done.returncode}: Codex treats that "
                                      "as a failed hook and lets the prompt through")]
-    try:
-        answer = json.loads(proc.stdout) if proc.stdout.strip() else {}
-    except ValueError:
+    answer = done.answer()
+    if answer is None:
         return [Check("fail", where, "the command printed something that is not JSON: Codex "
                                      "ignores it and lets the prompt through")]
     if not isinstance(answer, dict) or answer.get("decision") != "block":
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked by the "
-                                     "configured command")]
+        return [Check("fail", where, canary.NOT_BLOCKED)]
     unknown = sorted(set(answer) - PROMPT_ANSWER_KEYS)
     spec = answer.get("hookSpecificOutput")
     if isinstance(spec, Mapping):
@@ -378,10 +362,7 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
         return [Check("fail", where, f"the answer carries field(s) Codex does not know "
                                      f"({', '.join(unknown)}): Codex 0.169 drops such an "
                                      "answer and sends the prompt anyway")]
-    out = [Check("ok", where, f"canary blocked in {took * 1000:.0f} ms")]
-    if took > limit / 2:
-        out.append(Check("warn", where, f"the canary took {took:.1f}s of a {limit:g}s timeout"))
-    return out
+    return canary.blocked(where, done, limit)
 
 
 def _check_file(path: Path, label: str, options: Options,
@@ -422,7 +403,7 @@ def _check_file(path: Path, label: str, options: Options,
         return out
 
     return grouped.check_hooks(hooks, where, _LAYOUT, problems,
-                              lambda h, hat: canary(h, hat, options.project))
+                              lambda h, hat: _canary(h, hat, options.project))
 
 
 _LAYOUT = grouped.Layout("Codex", "UserPromptSubmit")
@@ -473,5 +454,4 @@ def doctor(options: Options) -> list[Check]:
     for event in ("PreToolUse", "PostToolUse"):
         if registered and event not in registered:
             checks.append(Check("warn", "codex", f"no working promptguard {event} hook"))
-    order = {"fail": 0, "warn": 1, "ok": 2}
-    return sorted(checks, key=lambda c: order[c.status])
+    return by_severity(checks)

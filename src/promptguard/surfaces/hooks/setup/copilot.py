@@ -7,9 +7,7 @@ from the default branch): `{"version": 1, "hooks": {event: [{"type":
 """
 from __future__ import annotations
 
-import json
 import shlex
-import subprocess
 import time
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -20,6 +18,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "copilot"
@@ -60,26 +60,17 @@ def uninstall(scope: str, options: Options) -> Change:
     return hookfiles.uninstall(hooks_path(scope, options), LAYOUT, remove_empty_file=True)
 
 
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     payload = {"timestamp": int(time.time() * 1000), "cwd": str(project),
-               "prompt": f"doctor canary: aws_access_key_id = {hookfiles.fake_key()}"}
+               "prompt": canary.prompt()}
     limit = hookfiles.timeout_of(handler, LAYOUT)
-    try:
-        run = hookfiles.run_like_host(str(handler.get("bash")), payload, limit, project,
-                                      ("bash", "-c"))
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run bash: {e.strerror}")]
-    try:
-        answer = json.loads(run.stdout)
-    except ValueError:
-        answer = None
+    done = canary.run(["bash", "-c", str(handler.get("bash"))], payload, limit, project, where)
+    if isinstance(done, list):
+        return done
+    answer = done.answer()
     if not isinstance(answer, dict) or answer.get("decision") != "block":
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
-                                     f"(the command exits "
-                                     f"{run.returncode})")]
-    return [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms"),
+        return [Check("fail", where, f"{canary.NOT_BLOCKED} (it exits {done.returncode})")]
+    return [*canary.blocked(where, done, limit),
             Check("warn", where, "Copilot CLI's docs say userPromptSubmitted output is "
                                  "ignored; ggshield saw 1.0.61 honour decision:block. Not "
                                  "verified here: check with your Copilot CLI version")]
@@ -91,10 +82,10 @@ def doctor(options: Options) -> list[Check]:
     for scope in scopes:
         found, events = hookfiles.check_file(
             hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: canary(h, w, options.project), "userPromptSubmitted")
+            lambda h, w: _canary(h, w, options.project), "userPromptSubmitted")
         checks += found
         registered |= events
     if "userPromptSubmitted" not in registered:
         checks.append(Check("fail", "copilot", "no working promptguard userPromptSubmitted "
                                                "hook: run `promptguard install copilot`"))
-    return hookfiles.sort(checks)
+    return by_severity(checks)

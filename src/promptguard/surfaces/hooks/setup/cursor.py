@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
 
@@ -65,29 +66,22 @@ def uninstall(scope: str, options: Options) -> Change:
     return hookfiles.uninstall(hooks_path(scope, options), LAYOUT)
 
 
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     payload = {
         "hook_event_name": "beforeSubmitPrompt", "conversation_id": "promptguard-doctor",
         "generation_id": "promptguard-doctor", "workspace_roots": [str(project)],
-        "cursor_version": "doctor", "prompt": f"doctor canary: aws_access_key_id = "
-                                              f"{hookfiles.fake_key()}", "attachments": [],
+        "cursor_version": "doctor", "prompt": canary.prompt(), "attachments": [],
     }
     limit = hookfiles.timeout_of(handler, LAYOUT)
-    try:
-        run = hookfiles.run_like_host(str(handler.get("command")), payload, limit, project)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run the command: {e.strerror}")]
-    try:
-        answer = json.loads(run.stdout)
-    except ValueError:
-        answer = None
+    done = canary.run(["/bin/sh", "-c", str(handler.get("command"))], payload, limit, project,
+                       where, on_timeout="Cursor then blocks only if failClosed is true")
+    if isinstance(done, list):
+        return done
+    answer = done.answer()
     if not isinstance(answer, dict) or answer.get("continue") is not False:
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
-                                     f"(the command exits "
-                                     f"{run.returncode}, no continue:false)")]
-    out = [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
+        return [Check("fail", where, f"{canary.NOT_BLOCKED} (it exits {done.returncode}, "
+                                     "no continue:false)")]
+    out = canary.blocked(where, done, limit)
     if handler.get("failClosed") is not True:
         out.append(Check("warn", where, "failClosed is not true: a crash or timeout lets the "
                                         "prompt through"))
@@ -110,7 +104,7 @@ def doctor(options: Options) -> list[Check]:
     for scope in scopes:
         found, events = hookfiles.check_file(
             hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: canary(h, w, options.project), "beforeSubmitPrompt")
+            lambda h, w: _canary(h, w, options.project), "beforeSubmitPrompt")
         checks += found
         registered |= events
     for path in _wrong_files(options):
@@ -126,4 +120,4 @@ def doctor(options: Options) -> list[Check]:
     if "beforeSubmitPrompt" not in registered:
         checks.append(Check("fail", "cursor", "no working promptguard beforeSubmitPrompt hook: "
                                               "run `promptguard install cursor`"))
-    return hookfiles.sort(checks)
+    return by_severity(checks)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +21,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import grouped
 from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
@@ -166,14 +166,7 @@ def folder_trust(project: Path, home: Path, settings: Mapping[str, Any]) -> str:
     return f"{project} is not a trusted folder (not in {path})"
 
 
-def _fake_key() -> str:
-    import random
-
-    rng = random.SystemRandom()
-    return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
-
-
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     """Run the command as Gemini does: `bash -c`, the JSON on stdin, its timeout."""
     command = handler.get("command")
     if not isinstance(command, str):
@@ -183,34 +176,25 @@ def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]
     payload = {
         "session_id": "promptguard-doctor", "transcript_path": "", "cwd": str(project),
         "hook_event_name": "BeforeAgent", "timestamp": "2026-01-01T00:00:00.000Z",
-        "prompt": f"promptguard doctor canary: aws_access_key_id = {_fake_key()}",
+        "prompt": canary.prompt(),
     }
     env = {**os.environ, "GEMINI_PROJECT_DIR": str(project)}
-    start = time.monotonic()
-    try:
-        proc = subprocess.run(["bash", "-c", command], input=json.dumps(payload).encode(),
-                              capture_output=True, timeout=limit, cwd=project, env=env,
-                              check=False)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within the hook's timeout "
-                                     f"of {limit:g}s: Gemini then goes on without it")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run bash: {e.strerror}")]
-    took = time.monotonic() - start
-    if proc.returncode == 2:
-        return [Check("ok", where, f"canary blocked (exit 2) in {took * 1000:.0f} ms")]
-    if proc.returncode != 0:
-        return [Check("fail", where, f"the command exits {proc.returncode}: Gemini treats that "
+    done = canary.run(["bash", "-c", command], payload, limit, project, where, env=env,
+                      on_timeout="Gemini then goes on without it")
+    if isinstance(done, list):
+        return done
+    if done.returncode == 2:
+        return canary.blocked(where, done, limit, " (exit 2)")
+    if done.returncode != 0:
+        return [Check("fail", where, f"the command exits {done.returncode}: Gemini treats that "
                                      "as a warning and lets the prompt through")]
-    try:
-        answer = json.loads(proc.stdout) if proc.stdout.strip() else {}
-    except ValueError:
+    answer = done.answer()
+    if answer is None:
         return [Check("fail", where, "stdout is not only JSON: Gemini reads it as text and "
                                      "lets the prompt through")]
     if not isinstance(answer, dict) or answer.get("decision") not in ("deny", "block"):
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked by the "
-                                     "configured command")]
-    return [Check("ok", where, f"canary blocked in {took * 1000:.0f} ms")]
+        return [Check("fail", where, canary.NOT_BLOCKED)]
+    return canary.blocked(where, done, limit)
 
 
 def _check_file(path: Path, label: str, options: Options,
@@ -246,7 +230,7 @@ def _check_file(path: Path, label: str, options: Options,
         return out
 
     return grouped.check_hooks(hooks, where, _LAYOUT, problems,
-                              lambda h, hat: canary(h, hat, options.project))
+                              lambda h, hat: _canary(h, hat, options.project))
 
 
 # "enabled", "disabled" and "notifications" under "hooks" are settings, not events.
@@ -291,5 +275,4 @@ def doctor(options: Options) -> list[Check]:
             checks.append(Check("warn", "gemini", f"no working promptguard {event} hook" + (
                 ": a prompt the policy redacts goes out unredacted" if event == "BeforeModel"
                 else "")))
-    order = {"fail": 0, "warn": 1, "ok": 2}
-    return sorted(checks, key=lambda c: order[c.status])
+    return by_severity(checks)

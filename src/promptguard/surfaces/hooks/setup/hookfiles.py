@@ -1,7 +1,6 @@
 """Shared pieces for hosts whose hook files list handlers per event without
-matcher groups (Cursor, Copilot CLI, VS Code, Windsurf): merge, remove,
-check, and run a handler's command the way the host does (a shell, the
-payload on stdin, the handler's timeout).
+matcher groups (Cursor, Copilot CLI, VS Code, Windsurf): merge, remove and
+check them (the canary itself is `canary.py`); `resolves` serves every host.
 """
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
-import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -90,40 +87,20 @@ def uninstall(path: Path, layout: Layout, remove_empty_file: bool = False) -> Ch
     return Change(path, True, jsonfile.write(path, new), "removed")
 
 
-class Run(NamedTuple):
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-
-def run_like_host(command: str, payload: Mapping[str, Any], timeout: float, cwd: Path,
-                  shell: Sequence[str] = ("/bin/sh", "-c")) -> Run:
-    """The handler's command as the host runs it; TimeoutExpired/OSError propagate."""
-    start = time.monotonic()
-    proc = subprocess.run([*shell, command], input=json.dumps(payload).encode(),
-                          capture_output=True, timeout=timeout, cwd=cwd, check=False)
-    return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"),
-               proc.stderr.decode("utf-8", "replace"), time.monotonic() - start)
+def executable(program: str) -> bool:
+    """An absolute path to an executable file, or a name found on PATH."""
+    if os.path.isabs(program):
+        return os.path.isfile(program) and os.access(program, os.X_OK)
+    return bool(program) and shutil.which(program) is not None
 
 
 def resolves(command: str) -> bool:
+    """A shell command line whose first word is `executable`."""
     try:
         words = shlex.split(command)
     except ValueError:
         return False
-    if not words:
-        return False
-    if os.path.isabs(words[0]):
-        return os.path.isfile(words[0]) and os.access(words[0], os.X_OK)
-    return shutil.which(words[0]) is not None
-
-
-def fake_key() -> str:
-    import random
-
-    rng = random.SystemRandom()
-    return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    return bool(words) and executable(words[0])
 
 
 # canary(handler, where) -> checks; set per host
@@ -197,7 +174,3 @@ def timeout_of(handler: Mapping[str, Any], layout: Layout) -> float:
     return float(value) * layout.timeout_scale if isinstance(value, (int, float)) \
         else layout.default_timeout
 
-
-def sort(checks: list[Check]) -> list[Check]:
-    order = {"fail": 0, "warn": 1, "ok": 2}
-    return sorted(checks, key=lambda c: order[c.status])

@@ -9,9 +9,7 @@ in the event's list. VS Code also runs Claude Code's settings files, so a
 """
 from __future__ import annotations
 
-import json
 import shlex
-import subprocess
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +19,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "vscode"
@@ -56,27 +56,21 @@ def uninstall(scope: str, options: Options) -> Change:
     return hookfiles.uninstall(hooks_path(scope, options), LAYOUT, remove_empty_file=True)
 
 
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     payload = {"timestamp": "2026-01-01T00:00:00.000Z", "cwd": str(project),
                "sessionId": "promptguard-doctor", "hookEventName": "UserPromptSubmit",
                "transcript_path": "",
-               "prompt": f"doctor canary: aws_access_key_id = {hookfiles.fake_key()}"}
+               "prompt": canary.prompt()}
     limit = hookfiles.timeout_of(handler, LAYOUT)
-    try:
-        run = hookfiles.run_like_host(str(handler.get("command")), payload, limit, project)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run the command: {e.strerror}")]
-    try:
-        answer = json.loads(run.stdout)
-    except ValueError:
-        answer = None
-    if run.returncode != 2 and not (isinstance(answer, dict) and answer.get("continue") is False):
-        return [Check("fail", where, "a prompt holding a fake AWS key was NOT blocked "
-                                     f"(the command exits "
-                                     f"{run.returncode})")]
-    return [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
+    done = canary.run(["/bin/sh", "-c", str(handler.get("command"))], payload, limit, project,
+                       where)
+    if isinstance(done, list):
+        return done
+    answer = done.answer()
+    if done.returncode != 2 and not (isinstance(answer, dict)
+                                     and answer.get("continue") is False):
+        return [Check("fail", where, f"{canary.NOT_BLOCKED} (it exits {done.returncode})")]
+    return canary.blocked(where, done, limit)
 
 
 def doctor(options: Options) -> list[Check]:
@@ -85,7 +79,7 @@ def doctor(options: Options) -> list[Check]:
     for scope in scopes:
         found, events = hookfiles.check_file(
             hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: canary(h, w, options.project), "UserPromptSubmit")
+            lambda h, w: _canary(h, w, options.project), "UserPromptSubmit")
         checks += found
         registered |= events
     claude = options.home / ".claude" / "settings.json"
@@ -98,4 +92,4 @@ def doctor(options: Options) -> list[Check]:
     if "UserPromptSubmit" not in registered:
         checks.append(Check("fail", "vscode", "no working promptguard UserPromptSubmit hook: "
                                               "run `promptguard install vscode`"))
-    return hookfiles.sort(checks)
+    return by_severity(checks)

@@ -8,7 +8,6 @@ shows promptguard's reason to the user.
 from __future__ import annotations
 
 import shlex
-import subprocess
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,8 @@ from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
+from promptguard.surfaces.hooks.setup import by_severity
+from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "windsurf"
@@ -57,23 +58,19 @@ def uninstall(scope: str, options: Options) -> Change:
     return hookfiles.uninstall(hooks_path(scope, options), LAYOUT)
 
 
-def canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
+def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check]:
     payload = {"agent_action_name": "pre_user_prompt", "trajectory_id": "promptguard-doctor",
                "execution_id": "promptguard-doctor", "timestamp": "2026-01-01T00:00:00Z",
-               "tool_info": {"user_prompt": f"doctor canary: aws_access_key_id = "
-                                            f"{hookfiles.fake_key()}"}}
+               "tool_info": {"user_prompt": canary.prompt()}}
     limit = hookfiles.timeout_of(handler, LAYOUT)
-    try:
-        run = hookfiles.run_like_host(str(handler.get("command")), payload, limit, project)
-    except subprocess.TimeoutExpired:
-        return [Check("fail", where, f"the canary did not answer within {limit:g}s")]
-    except OSError as e:
-        return [Check("fail", where, f"cannot run the command: {e.strerror}")]
-    if run.returncode != 2:
-        return [Check("fail", where, f"a prompt holding a fake AWS key was NOT blocked: the "
-                                     f"command exits {run.returncode}, Windsurf blocks only "
-                                     "on exit 2")]
-    out = [Check("ok", where, f"canary blocked in {run.seconds * 1000:.0f} ms")]
+    done = canary.run(["/bin/sh", "-c", str(handler.get("command"))], payload, limit, project,
+                       where)
+    if isinstance(done, list):
+        return done
+    if done.returncode != 2:
+        return [Check("fail", where, f"{canary.NOT_BLOCKED}: it exits {done.returncode}, "
+                                     "Windsurf blocks only on exit 2")]
+    out = canary.blocked(where, done, limit)
     if handler.get("show_output") is not True:
         out.append(Check("warn", where, "show_output is not true: the user does not see why"))
     return out
@@ -85,10 +82,10 @@ def doctor(options: Options) -> list[Check]:
     for scope in scopes:
         found, events = hookfiles.check_file(
             hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: canary(h, w, options.project), "pre_user_prompt")
+            lambda h, w: _canary(h, w, options.project), "pre_user_prompt")
         checks += found
         registered |= events
     if "pre_user_prompt" not in registered:
         checks.append(Check("fail", "windsurf", "no working promptguard pre_user_prompt hook: "
                                                 "run `promptguard install windsurf`"))
-    return hookfiles.sort(checks)
+    return by_severity(checks)
