@@ -1,13 +1,18 @@
-"""The matcher-group walk shared by the Claude Code, Codex and Gemini CLI doctors."""
+"""The matcher-group helpers shared by the Claude Code, Codex and Gemini CLI installers:
+the doctor's walk, and merging and removing our groups."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import grouped
+from promptguard.surfaces.hooks.setup import jsonfile
 
 OURS = {"type": "command", "command": "promptguard hook --agent x", "timeout": 30}
 OTHER = {"type": "command", "command": "lint-my-code"}
@@ -75,3 +80,71 @@ def test_wrong_nesting_is_named(hooks: Mapping[str, Any], where: str, says: str)
 def test_someone_elses_malformed_entries_are_not_ours_to_report() -> None:
     checks, events, _ = _walk({"Prompt": {"hooks": [OTHER]}, "Tool": [OTHER, 3, {"hooks": 1}]})
     assert checks == [] and events == set()
+
+
+# -- install / uninstall (Claude Code and Gemini CLI) --------------------------------
+
+def _file(tmp_path: Path, doc: Mapping[str, Any]) -> Path:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_install_appends_our_groups_after_everyone_elses_and_is_idempotent(
+        tmp_path: Path) -> None:
+    theirs = {"matcher": "Bash", "hooks": [OTHER]}
+    path = _file(tmp_path, {"model": "x", "hooks": {"Prompt": [theirs]}})
+    ours: dict[str, list[Any]] = {"Prompt": [{"hooks": [OURS]}],
+                                  "Tool": [{"matcher": "*", "hooks": [OURS]}]}
+    change = grouped.install(path, jsonfile.read(path), ours)
+    assert change.changed and change.message == "installed"
+    assert change.backup is not None and change.backup.is_file()
+    doc = json.loads(path.read_text())
+    assert doc == {"model": "x", "hooks": {"Prompt": [theirs, {"hooks": [OURS]}],
+                                           "Tool": [{"matcher": "*", "hooks": [OURS]}]}}
+    again = grouped.install(path, jsonfile.read(path), ours)
+    assert (again.changed, again.message) == (False, "already installed")
+    assert json.loads(path.read_text()) == doc
+
+
+def test_install_replaces_an_older_install_of_ours_instead_of_adding_a_second(
+        tmp_path: Path) -> None:
+    old = {**OURS, "timeout": 5}
+    path = _file(tmp_path, {"hooks": {"Prompt": [{"hooks": [old]}]}})
+    grouped.install(path, jsonfile.read(path), {"Prompt": [{"hooks": [OURS]}]})
+    assert json.loads(path.read_text()) == {"hooks": {"Prompt": [{"hooks": [OURS]}]}}
+
+
+def test_uninstall_removes_only_ours_and_the_groups_it_empties(tmp_path: Path) -> None:
+    shared = {"matcher": "Bash", "hooks": [OTHER, OURS]}
+    misplaced = OURS  # directly in the event's list: the host never ran it
+    path = _file(tmp_path, {"hooks": {"Prompt": [{"hooks": [OURS]}, misplaced],
+                                      "Tool": [shared], "Odd": "not a list"}})
+    change = grouped.uninstall(path, jsonfile.read(path), "no settings file")
+    assert change.changed and change.message == "removed"
+    assert json.loads(path.read_text()) == {
+        "hooks": {"Tool": [{"matcher": "Bash", "hooks": [OTHER]}], "Odd": "not a list"}}
+    again = grouped.uninstall(path, jsonfile.read(path), "no settings file")
+    assert (again.changed, again.message) == (False, "not installed")
+
+
+def test_uninstall_of_the_last_hooks_drops_the_table_and_keeps_the_rest(
+        tmp_path: Path) -> None:
+    path = _file(tmp_path, {"theme": "dark", "hooks": {"Prompt": [{"hooks": [OURS]}]}})
+    grouped.uninstall(path, jsonfile.read(path), "no settings file")
+    assert json.loads(path.read_text()) == {"theme": "dark"}
+    missing = tmp_path / "none.json"
+    assert grouped.uninstall(missing, None, "no settings file").message == "no settings file"
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("hooks", [[OURS], "promptguard", 3])
+def test_a_hooks_value_that_is_not_an_object_is_refused_and_the_file_kept(
+        tmp_path: Path, hooks: Any) -> None:
+    path = _file(tmp_path, {"hooks": hooks})
+    before = path.read_bytes()
+    for act in (lambda: grouped.install(path, jsonfile.read(path), {"Prompt": []}),
+                lambda: grouped.uninstall(path, jsonfile.read(path), "")):
+        with pytest.raises(ConfigError, match="expected an object; nothing was changed"):
+            act()
+    assert path.read_bytes() == before

@@ -82,48 +82,13 @@ def hook_groups(command: Sequence[str], tamper_guard: bool = False) -> dict[str,
     return groups
 
 
-def _without_ours(hooks: Mapping[str, Any]) -> dict[str, Any]:
-    """The hooks table minus promptguard's handlers (and groups left empty)."""
-    out: dict[str, Any] = {}
-    for event, groups in hooks.items():
-        if not isinstance(groups, list):
-            out[event] = groups  # malformed, but not ours to fix: doctor reports it
-            continue
-        kept = []
-        for g in groups:
-            if isinstance(g, Mapping) and isinstance(g.get("hooks"), list):
-                handlers = [h for h in g["hooks"] if not jsonfile.is_promptguard(h)]
-                if not handlers and any(jsonfile.is_promptguard(h) for h in g["hooks"]):
-                    continue
-                kept.append({**g, "hooks": handlers})
-            elif not jsonfile.is_promptguard(g):
-                kept.append(g)
-        if kept:
-            out[event] = kept
-    return out
-
-
-def _hooks_table(doc: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
-    hooks = doc.get("hooks", {})
-    if not isinstance(hooks, Mapping):
-        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
-                          "nothing was changed")
-    return hooks
-
-
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
     path = settings_path(scope, options)
-    doc = jsonfile.read(path)
-    doc = {} if doc is None else doc
-    hooks = _without_ours(_hooks_table(doc, path))
-    for event, groups in hook_groups(command, options.tamper_guard).items():
-        hooks[event] = [*hooks.get(event, []), *groups]
-    new = {**doc, "hooks": hooks}
+    change = grouped.install(path, jsonfile.read(path), hook_groups(command, options.tamper_guard))
+    # Only once the hooks are in: a guarded file without them would have
+    # every edit refused, the one that fixes it included.
     _remember(path, options, installed=True)
-    if new == doc:
-        return Change(path, False, None, "already installed")
-    backup = jsonfile.write(path, new)
-    return Change(path, True, backup, "installed")
+    return change
 
 
 def uninstall(scope: str, options: Options) -> Change:
@@ -131,18 +96,7 @@ def uninstall(scope: str, options: Options) -> Change:
     doc = jsonfile.read(path)
     # Forget it first: removing our hooks is the one change the tamper guard allows.
     _remember(path, options, installed=False)
-    if doc is None:
-        return Change(path, False, None, "no settings file")
-    hooks = _without_ours(_hooks_table(doc, path))
-    new = dict(doc)
-    if hooks:
-        new["hooks"] = hooks
-    else:
-        new.pop("hooks", None)
-    if new == doc:
-        return Change(path, False, None, "not installed")
-    backup = jsonfile.write(path, new)
-    return Change(path, True, backup, "removed")
+    return grouped.uninstall(path, doc, "no settings file")
 
 
 # -- routing through the gateway --------------------------------------------------

@@ -230,14 +230,6 @@ def _set_trust(options: Options, drop: set[str], add: Mapping[str, str]) -> bool
 
 # -- install / uninstall ----------------------------------------------------------
 
-def _hooks_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    hooks = doc.get("hooks", {})
-    if not isinstance(hooks, Mapping):
-        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
-                          "nothing was changed")
-    return dict(hooks)
-
-
 def _merge(hooks: dict[str, Any], command: Sequence[str], path: Path) -> dict[str, Any]:
     """Our groups replaced in place (positions keep other hooks' trust), new ones appended."""
     out = dict(hooks)
@@ -266,7 +258,7 @@ def install(scope: str, command: Sequence[str], options: Options) -> Change:
     doc = jsonfile.read(path)
     doc = {} if doc is None else doc
     before = _ours(doc, path)
-    new = {**doc, "hooks": _merge(_hooks_table(doc, path), command, path)}
+    new = {**doc, "hooks": _merge(grouped.hooks_table(doc, path), command, path)}
     backup = None
     changed = new != doc
     if changed:
@@ -286,7 +278,7 @@ def uninstall(scope: str, options: Options) -> Change:
     if doc is None:
         return Change(path, False, None, "no hooks.json")
     ours = _ours(doc, path)
-    hooks = _hooks_table(doc, path)
+    hooks = grouped.hooks_table(doc, path)
     kept: dict[str, Any] = {}
     shifted = 0
     for event, groups in hooks.items():

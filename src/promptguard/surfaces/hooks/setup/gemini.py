@@ -69,62 +69,14 @@ def hook_groups(command: Sequence[str]) -> dict[str, list[Any]]:
     return groups
 
 
-def _without_ours(hooks: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for event, groups in hooks.items():
-        if not isinstance(groups, list):
-            out[event] = groups
-            continue
-        kept = []
-        for g in groups:
-            handlers = g.get("hooks") if isinstance(g, Mapping) else None
-            if isinstance(handlers, list):
-                rest = [h for h in handlers if not jsonfile.is_promptguard(h)]
-                if not rest and len(rest) != len(handlers):
-                    continue
-                kept.append({**g, "hooks": rest})
-            else:
-                kept.append(g)
-        if kept:
-            out[event] = kept
-    return out
-
-
-def _hooks_table(doc: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
-    hooks = doc.get("hooks", {})
-    if not isinstance(hooks, Mapping):
-        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
-                          "nothing was changed")
-    return hooks
-
-
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
     path = settings_path(scope, options)
-    doc = jsonfile.read(path)
-    doc = {} if doc is None else doc
-    hooks = _without_ours(_hooks_table(doc, path))
-    for event, groups in hook_groups(command).items():
-        hooks[event] = [*hooks.get(event, []), *groups]
-    new = {**doc, "hooks": hooks}
-    if new == doc:
-        return Change(path, False, None, "already installed")
-    return Change(path, True, jsonfile.write(path, new), "installed")
+    return grouped.install(path, jsonfile.read(path), hook_groups(command))
 
 
 def uninstall(scope: str, options: Options) -> Change:
     path = settings_path(scope, options)
-    doc = jsonfile.read(path)
-    if doc is None:
-        return Change(path, False, None, "no settings file")
-    hooks = _without_ours(_hooks_table(doc, path))
-    new = dict(doc)
-    if hooks:
-        new["hooks"] = hooks
-    else:
-        new.pop("hooks", None)
-    if new == doc:
-        return Change(path, False, None, "not installed")
-    return Change(path, True, jsonfile.write(path, new), "removed")
+    return grouped.uninstall(path, jsonfile.read(path), "no settings file")
 
 
 # -- doctor -----------------------------------------------------------------------

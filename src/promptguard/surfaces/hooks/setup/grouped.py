@@ -1,9 +1,11 @@
-"""Checking hosts whose hooks sit in matcher groups (Claude Code, Codex, Gemini CLI):
+"""Hosts whose hooks sit in matcher groups (Claude Code, Codex, Gemini CLI):
 `{"hooks": {event: [{"matcher": ..., "hooks": [handler, ...]}, ...]}}`.
 
-The walk, the wrong-nesting diagnoses and the canary run are the same for
-the three; what each host accepts in a handler (types, timeouts, trust,
-disabled lists) is its own `Problems` callback. Hosts with a flat list of
+Merging and removing promptguard's groups, the doctor's walk, its
+wrong-nesting diagnoses and the canary run are the same for the three; what
+each host accepts in a handler (types, timeouts, trust, disabled lists) is
+its own `Problems` callback. Codex keeps its own merge (it keys trust by a
+group's position, so ours are replaced in place). Hosts with a flat list of
 handlers per event are in `hookfiles`.
 """
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+from promptguard.errors import ConfigError
+from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import jsonfile
 
@@ -30,6 +35,65 @@ class Layout(NamedTuple):
     # Keys of the "hooks" object that are settings, not events (Gemini CLI's
     # "enabled", "disabled", "notifications").
     settings: frozenset[str] = frozenset()
+
+
+def hooks_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The file's "hooks" object; refuses (changing nothing) one that is not an object."""
+    hooks = doc.get("hooks", {})
+    if not isinstance(hooks, Mapping):
+        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
+                          "nothing was changed")
+    return dict(hooks)
+
+
+def without_ours(hooks: Mapping[str, Any]) -> dict[str, Any]:
+    """The hooks table minus promptguard's handlers, the groups they leave
+    empty, and our handlers misplaced directly in an event's list."""
+    out: dict[str, Any] = {}
+    for event, groups in hooks.items():
+        if not isinstance(groups, list):
+            out[event] = groups  # malformed, but not ours to fix: doctor reports it
+            continue
+        kept = []
+        for g in groups:
+            if isinstance(g, Mapping) and isinstance(g.get("hooks"), list):
+                handlers = [h for h in g["hooks"] if not jsonfile.is_promptguard(h)]
+                if not handlers and len(handlers) != len(g["hooks"]):
+                    continue
+                kept.append({**g, "hooks": handlers})
+            elif not jsonfile.is_promptguard(g):
+                kept.append(g)
+        if kept:
+            out[event] = kept
+    return out
+
+
+def install(path: Path, doc: Mapping[str, Any] | None,
+            groups: Mapping[str, list[Any]]) -> Change:
+    """`doc` (the file as read) with our groups appended after everyone else's."""
+    doc = {} if doc is None else doc
+    hooks = without_ours(hooks_table(doc, path))
+    for event, ours in groups.items():
+        hooks[event] = [*hooks.get(event, []), *ours]
+    new = {**doc, "hooks": hooks}
+    if new == doc:
+        return Change(path, False, None, "already installed")
+    return Change(path, True, jsonfile.write(path, new), "installed")
+
+
+def uninstall(path: Path, doc: Mapping[str, Any] | None, missing: str) -> Change:
+    """`doc` without our handlers; `missing` is the message when there is no file."""
+    if doc is None:
+        return Change(path, False, None, missing)
+    hooks = without_ours(hooks_table(doc, path))
+    new = dict(doc)
+    if hooks:
+        new["hooks"] = hooks
+    else:
+        new.pop("hooks", None)
+    if new == doc:
+        return Change(path, False, None, "not installed")
+    return Change(path, True, jsonfile.write(path, new), "removed")
 
 
 def mentions_us(value: Any) -> bool:
