@@ -55,6 +55,10 @@ class Event(NamedTuple):
     payload: Mapping[str, Any] = {}
 
 
+# What a text becomes when its scan did not finish and on_error blocks.
+WITHHELD = "[promptguard: withheld, the scan did not finish]"
+
+
 class Scanned(NamedTuple):
     text: Text
     verdict: "Verdict"  # the guard's; a string so the guard is not imported
@@ -80,6 +84,24 @@ class Outcome(NamedTuple):
     def replaced(self) -> int:
         return sum(len(s.verdict.replacements) for s in self.scanned)
 
+    def has(self, action: str) -> bool:
+        """Some finding in some text was decided `action`."""
+        return any(d.action == action for s in self.scanned for d in s.verdict.decisions)
+
+    def rewrites(self) -> "tuple[dict[JsonPath, str], list[str]]":
+        """What to put back where each text came from: its redacted copy, or
+        WITHHELD when its scan did not finish and on_error blocks; and the
+        labels of the texts withheld."""
+        new: dict[JsonPath, str] = {}
+        withheld: list[str] = []
+        for s in self.scanned:
+            if s.verdict.failed and self.on_error == "block":
+                new[s.text.path] = WITHHELD
+                withheld.append(s.text.label)
+            elif s.verdict.replacements and s.verdict.text is not None:
+                new[s.text.path] = s.verdict.text
+        return new, withheld
+
 
 class Answer(NamedTuple):
     """Exactly what the hook process writes and how it exits."""
@@ -89,7 +111,24 @@ class Answer(NamedTuple):
     exit_code: int = 0
 
 
-# -- helpers for tool payloads ------------------------------------------------
+def reply(doc: Mapping[str, Any], exit_code: int = 0, stderr: str = "") -> Answer:
+    """The hook's answer: `doc` as the one JSON line the host reads from stdout."""
+    import json
+
+    return Answer(json.dumps(doc, ensure_ascii=False) + "\n", stderr, exit_code)
+
+
+# -- helpers for payloads -----------------------------------------------------
+
+def payload_str(payload: Mapping[str, Any], key: str) -> str:
+    """A string field of the payload ("" when absent); anything else is bad input."""
+    value = payload.get(key, "")
+    if not isinstance(value, str):
+        from promptguard.errors import InputError
+
+        raise InputError(f"hook payload: {key!r} is {type(value).__name__}, expected a string")
+    return value
+
 
 def string_leaves(
     value: Any, path: JsonPath = (), min_len: int = 1,

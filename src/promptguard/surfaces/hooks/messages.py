@@ -108,7 +108,6 @@ def output_withheld(tool: str, labels: list[str]) -> str:
             "so that text was withheld.")
 
 
-WITHHELD = "[promptguard: withheld, the scan did not finish]"
 
 
 def unscanned(what: str, message: str, on_error: str) -> str:

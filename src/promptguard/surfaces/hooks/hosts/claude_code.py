@@ -17,20 +17,21 @@ through); only a failure with no parsed event blocks with exit 2.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from promptguard.errors import InputError
 from promptguard.surfaces.hooks import messages
+from promptguard.surfaces.hooks.event import WITHHELD
 from promptguard.surfaces.hooks.event import Answer
 from promptguard.surfaces.hooks.event import Event
-from promptguard.surfaces.hooks.event import JsonPath
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import payload_str
 from promptguard.surfaces.hooks.event import replace_leaves
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "claude-code"
@@ -66,13 +67,6 @@ def detect(payload: Mapping[str, Any]) -> bool:
     event = payload.get("hook_event_name")
     return (isinstance(event, str) and (event in KINDS or event in IGNORED)
             and "session_id" in payload)
-
-
-def _str(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key, "")
-    if not isinstance(value, str):
-        raise InputError(f"hook payload: {key!r} is {type(value).__name__}, expected a string")
-    return value
 
 
 # -- reading files the host would read ------------------------------------------
@@ -237,9 +231,9 @@ def _tool_texts(tool: str, tool_input: Mapping[str, Any], cwd: str,
 # -- parse ----------------------------------------------------------------------
 
 def parse(payload: Mapping[str, Any]) -> Event:
-    event = _str(payload, "hook_event_name")
-    session = _str(payload, "session_id")
-    cwd = _str(payload, "cwd")
+    event = payload_str(payload, "hook_event_name")
+    session = payload_str(payload, "session_id")
+    cwd = payload_str(payload, "cwd")
     base = Event(host=name, kind="other", name=event, session=session, cwd=cwd,
                  payload=payload)
     if event in IGNORED:
@@ -261,7 +255,7 @@ def parse(payload: Mapping[str, Any]) -> Event:
         return base._replace(kind="prompt", texts=tuple(texts), notes=tuple(notes))
     if kind == "config-change":
         return base._replace(kind="config-change", problem=_tamper(payload))
-    tool = _str(payload, "tool_name")
+    tool = payload_str(payload, "tool_name")
     if kind == "pre-tool":
         tool_input = payload.get("tool_input")
         if not isinstance(tool_input, Mapping):
@@ -308,16 +302,8 @@ def _tamper(payload: Mapping[str, Any]) -> str:
 
 # -- render ---------------------------------------------------------------------
 
-def _json(doc: Mapping[str, Any], exit_code: int = 0, stderr: str = "") -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n", stderr, exit_code)
-
-
 def _specific(event: Event, **fields: Any) -> dict[str, Any]:
     return {"hookEventName": event.name, **fields}
-
-
-def _has(outcome: Outcome, action: str) -> bool:
-    return any(d.action == action for s in outcome.scanned for d in s.verdict.decisions)
 
 
 def render(event: Event, outcome: Outcome) -> Answer:
@@ -326,52 +312,45 @@ def render(event: Event, outcome: Outcome) -> Answer:
             # `install --via-gateway` routes the API traffic through
             # `promptguard gateway`, which replaces these values on the way
             # out: no need to block and ask for a resend.
-            return _json({"systemMessage": "\n".join([
+            return reply({"systemMessage": "\n".join([
                 "promptguard: the promptguard gateway replaces these with placeholders "
                 "before this prompt leaves the machine:",
                 *messages.finding_lines(outcome, ("redact",))])})
         if outcome.action in ("block", "redact"):
-            return _json({
+            return reply({
                 "decision": "block",
                 "reason": messages.prompt_blocked(outcome),
                 "hookSpecificOutput": _specific(event, suppressOriginalPrompt=True),
             })
         if outcome.action == "warn":
-            return _json({"systemMessage": messages.warned("this prompt", outcome)})
+            return reply({"systemMessage": messages.warned("this prompt", outcome)})
         return Answer()
     if event.kind == "pre-tool":
         if event.problem:
-            return _json({"hookSpecificOutput": _specific(
+            return reply({"hookSpecificOutput": _specific(
                 event, permissionDecision="deny", permissionDecisionReason=event.problem)})
         deny = outcome.action == "block" or (
             outcome.action == "redact"
             and (event.tool in OUTBOUND or event.tool.startswith("mcp__")))
         if deny:
-            return _json({"hookSpecificOutput": _specific(
+            return reply({"hookSpecificOutput": _specific(
                 event, permissionDecision="deny",
                 permissionDecisionReason=messages.tool_denied(
                     event.tool, outcome, ("block", "redact") if outcome.action == "redact"
                     else ("block",)),
             )})
-        if _has(outcome, "warn"):
-            return _json({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
+        if outcome.has("warn"):
+            return reply({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
         return Answer()
     if event.kind == "post-tool":
         return _render_output(event, outcome)
     if event.kind == "config-change" and event.problem:
-        return _json({"decision": "block", "reason": event.problem})
+        return reply({"decision": "block", "reason": event.problem})
     return Answer()
 
 
 def _render_output(event: Event, outcome: Outcome) -> Answer:
-    new: dict[JsonPath, str] = {}
-    withheld = []
-    for s in outcome.scanned:
-        if s.verdict.failed and outcome.on_error == "block":
-            new[s.text.path] = messages.WITHHELD
-            withheld.append(s.text.label)
-        elif s.verdict.replacements and s.verdict.text is not None:
-            new[s.text.path] = s.verdict.text
+    new, withheld = outcome.rewrites()
     if not new:
         return Answer()
     context = []
@@ -380,7 +359,7 @@ def _render_output(event: Event, outcome: Outcome) -> Answer:
     if withheld:
         context.append(messages.output_withheld(event.tool, withheld))
     response = replace_leaves(event.payload.get("tool_response"), new)
-    return _json({"hookSpecificOutput": _specific(
+    return reply({"hookSpecificOutput": _specific(
         event, updatedToolOutput=response, additionalContext=" ".join(context),
     )})
 
@@ -391,25 +370,25 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
             text = messages.unscanned("event", message, on_error)
             # Without a parsed event we cannot pick the event's own fields:
             # exit 2 blocks every blockable event, and `reason` is its message.
-            return _json({"decision": "block", "reason": text}, 2, text + "\n")
-        return _json({"systemMessage": messages.unscanned("event", message, on_error)})
+            return reply({"decision": "block", "reason": text}, 2, text + "\n")
+        return reply({"systemMessage": messages.unscanned("event", message, on_error)})
     what = {"prompt": "prompt", "pre-tool": f"{event.tool} call",
             "post-tool": f"{event.tool} output", "config-change": "settings change"}.get(
         event.kind, "event")
     text = messages.unscanned(what, message, on_error)
     if on_error != "block" or event.kind == "other":
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     if event.kind == "prompt":
-        return _json({"decision": "block", "reason": text,
+        return reply({"decision": "block", "reason": text,
                       "hookSpecificOutput": _specific(event, suppressOriginalPrompt=True)})
     if event.kind == "pre-tool":
-        return _json({"hookSpecificOutput": _specific(
+        return reply({"hookSpecificOutput": _specific(
             event, permissionDecision="deny", permissionDecisionReason=text)})
     if event.kind == "post-tool":
         response = event.payload.get("tool_response")
-        new = {p: messages.WITHHELD for p, _ in string_leaves(response, min_len=MIN_LEAF)}
-        return _json({"hookSpecificOutput": _specific(
+        new = {p: WITHHELD for p, _ in string_leaves(response, min_len=MIN_LEAF)}
+        return reply({"hookSpecificOutput": _specific(
             event, updatedToolOutput=replace_leaves(response, new),
             additionalContext=messages.output_withheld(event.tool, ["all of it"]),
         )})
-    return _json({"decision": "block", "reason": text})
+    return reply({"decision": "block", "reason": text})

@@ -25,13 +25,16 @@ from typing import Any
 
 from promptguard.errors import InputError
 from promptguard.surfaces.hooks import messages
+from promptguard.surfaces.hooks.event import WITHHELD
 from promptguard.surfaces.hooks.event import Answer
 from promptguard.surfaces.hooks.event import Event
 from promptguard.surfaces.hooks.event import JsonPath
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import payload_str
 from promptguard.surfaces.hooks.event import replace_leaves
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "codex"
@@ -58,22 +61,15 @@ def detect(payload: Mapping[str, Any]) -> bool:
         isinstance(transcript, str) and "/.codex/" in transcript.replace("\\", "/"))
 
 
-def _str(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key, "")
-    if not isinstance(value, str):
-        raise InputError(f"hook payload: {key!r} is {type(value).__name__}, expected a string")
-    return value
-
-
 def parse(payload: Mapping[str, Any]) -> Event:
     # The shell-read and @file helpers are Claude Code's: Codex sends the
     # same `Bash` tool shape (`tool_input.command`).
     from promptguard.surfaces.hooks.hosts import claude_code
 
-    event = _str(payload, "hook_event_name")
+    event = payload_str(payload, "hook_event_name")
     common: dict[str, Any] = {"host": name, "name": event,
-              "session": _str(payload, "session_id"),
-              "cwd": _str(payload, "cwd"), "payload": payload}
+              "session": payload_str(payload, "session_id"),
+              "cwd": payload_str(payload, "cwd"), "payload": payload}
     if event in IGNORED:
         return Event(kind="other", **common)
     kind = KINDS.get(event)
@@ -87,7 +83,7 @@ def parse(payload: Mapping[str, Any]) -> Event:
         texts = [Text("prompt", prompt),
                  *claude_code._mentioned_files(prompt, common["cwd"], notes)]
         return Event(kind="prompt", texts=tuple(texts), notes=tuple(notes), **common)
-    tool = _str(payload, "tool_name")
+    tool = payload_str(payload, "tool_name")
     if kind == "pre-tool":
         tool_input = payload.get("tool_input")
         if not isinstance(tool_input, Mapping):
@@ -103,28 +99,20 @@ def parse(payload: Mapping[str, Any]) -> Event:
     return Event(kind="post-tool", tool=tool, texts=tuple(texts), **common)
 
 
-def _json(doc: Mapping[str, Any]) -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
-
-
 def _deny(reason: str) -> Answer:
-    return _json({"hookSpecificOutput": {
+    return reply({"hookSpecificOutput": {
         "hookEventName": "PreToolUse",
         "permissionDecision": "deny",
         "permissionDecisionReason": reason,
     }})
 
 
-def _has(outcome: Outcome, action: str) -> bool:
-    return any(d.action == action for s in outcome.scanned for d in s.verdict.decisions)
-
-
 def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt":
         if outcome.action in ("block", "redact"):
-            return _json({"decision": "block", "reason": messages.prompt_blocked(outcome)})
+            return reply({"decision": "block", "reason": messages.prompt_blocked(outcome)})
         if outcome.action == "warn":
-            return _json({"systemMessage": messages.warned("this prompt", outcome)})
+            return reply({"systemMessage": messages.warned("this prompt", outcome)})
         return Answer()
     if event.kind == "pre-tool":
         # MCP arguments leave the machine: a `redact` verdict denies them,
@@ -133,8 +121,8 @@ def render(event: Event, outcome: Outcome) -> Answer:
         if outcome.action == "block" or (outcome.action == "redact" and outbound):
             actions = ("block", "redact") if outcome.action == "redact" else ("block",)
             return _deny(messages.tool_denied(event.tool, outcome, actions))
-        if _has(outcome, "warn"):
-            return _json({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
+        if outcome.has("warn"):
+            return reply({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
         return Answer()
     if event.kind == "post-tool":
         return _render_output(event, outcome)
@@ -149,18 +137,11 @@ def _replacement(event: Event, new: Mapping[JsonPath, str], notes: list[str]) ->
     """The block whose reason Codex hands the model in place of the output."""
     response = replace_leaves(event.payload.get("tool_response"), new)
     reason = _as_text(response).rstrip("\n") + "\n\n[" + " ".join(notes) + "]"
-    return _json({"decision": "block", "reason": reason})
+    return reply({"decision": "block", "reason": reason})
 
 
 def _render_output(event: Event, outcome: Outcome) -> Answer:
-    new: dict[JsonPath, str] = {}
-    withheld = []
-    for s in outcome.scanned:
-        if s.verdict.failed and outcome.on_error == "block":
-            new[s.text.path] = messages.WITHHELD
-            withheld.append(s.text.label)
-        elif s.verdict.replacements and s.verdict.text is not None:
-            new[s.text.path] = s.verdict.text
+    new, withheld = outcome.rewrites()
     if not new:
         return Answer()
     notes = []
@@ -176,16 +157,16 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
         text = messages.unscanned("event", message, on_error)
         if on_error == "block":
             return Answer("", text + "\n", 2)
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     what = {"prompt": "prompt", "pre-tool": f"{event.tool} call",
             "post-tool": f"{event.tool} output"}.get(event.kind, "event")
     text = messages.unscanned(what, message, on_error)
     if on_error != "block" or event.kind == "other":
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     if event.kind == "prompt":
-        return _json({"decision": "block", "reason": text})
+        return reply({"decision": "block", "reason": text})
     if event.kind == "pre-tool":
         return _deny(text)
     response = event.payload.get("tool_response")
-    new = {p: messages.WITHHELD for p, _ in string_leaves(response, min_len=1)}
+    new = {p: WITHHELD for p, _ in string_leaves(response, min_len=1)}
     return _replacement(event, new, [messages.output_withheld(event.tool, ["all of it"])])

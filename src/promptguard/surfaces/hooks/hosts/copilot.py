@@ -29,6 +29,7 @@ from promptguard.surfaces.hooks.event import Event
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "copilot"
@@ -119,18 +120,14 @@ def parse(payload: Mapping[str, Any]) -> Event:
     return Event(kind="post-tool", tool=tool, texts=tuple(texts), **common)
 
 
-def _json(doc: Mapping[str, Any]) -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
-
-
 def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt" and outcome.action in ("block", "redact"):
-        return _json({"decision": "block", "reason": messages.prompt_blocked(outcome)})
+        return reply({"decision": "block", "reason": messages.prompt_blocked(outcome)})
     if event.kind == "pre-tool":
         outbound = "-" in event.tool or event.tool in ("web_fetch", "fetch")  # MCP: server-tool
         if outcome.action == "block" or (outcome.action == "redact" and outbound):
             actions = ("block", "redact") if outcome.action == "redact" else ("block",)
-            return _json({"permissionDecision": "deny",
+            return reply({"permissionDecision": "deny",
                           "permissionDecisionReason": messages.tool_denied(
                               event.tool, outcome, actions)})
     return Answer()
@@ -145,9 +142,9 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
     if event is None or event.kind == "prompt":
         # Unknown event: the block shape every Copilot event accepts, and
         # the deny for preToolUse; Copilot ignores the fields it does not use.
-        return _json({"decision": "block", "reason": text, "permissionDecision": "deny",
+        return reply({"decision": "block", "reason": text, "permissionDecision": "deny",
                       "permissionDecisionReason": text}) if event is None else \
-            _json({"decision": "block", "reason": text})
+            reply({"decision": "block", "reason": text})
     if event.kind == "pre-tool":
-        return _json({"permissionDecision": "deny", "permissionDecisionReason": text})
+        return reply({"permissionDecision": "deny", "permissionDecisionReason": text})
     return Answer()

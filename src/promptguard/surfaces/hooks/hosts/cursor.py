@@ -28,11 +28,12 @@ from promptguard.errors import InputError
 from promptguard.surfaces.hooks import messages
 from promptguard.surfaces.hooks.event import Answer
 from promptguard.surfaces.hooks.event import Event
-from promptguard.surfaces.hooks.event import JsonPath
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import payload_str
 from promptguard.surfaces.hooks.event import replace_leaves
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "cursor"
@@ -60,13 +61,6 @@ MIN_LEAF = 8
 def detect(payload: Mapping[str, Any]) -> bool:
     return "cursor_version" in payload or (
         "conversation_id" in payload and "generation_id" in payload)
-
-
-def _str(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key, "")
-    if not isinstance(value, str):
-        raise InputError(f"hook payload: {key!r} is {type(value).__name__}, expected a string")
-    return value
 
 
 def _cwd(payload: Mapping[str, Any]) -> str:
@@ -110,10 +104,10 @@ def _tool_input(payload: Mapping[str, Any]) -> Any:
 def parse(payload: Mapping[str, Any]) -> Event:
     from promptguard.surfaces.hooks.hosts import claude_code
 
-    event = _str(payload, "hook_event_name")
+    event = payload_str(payload, "hook_event_name")
     cwd = _cwd(payload)
     common: dict[str, Any] = {"host": name, "name": event,
-                              "session": _str(payload, "conversation_id"), "cwd": cwd,
+                              "session": payload_str(payload, "conversation_id"), "cwd": cwd,
                               "payload": payload}
     if event in IGNORED:
         return Event(kind="other", **common)
@@ -127,18 +121,18 @@ def parse(payload: Mapping[str, Any]) -> Event:
         texts = [Text("prompt", prompt), *_attachments(payload, cwd, notes)]
         return Event(kind="prompt", texts=tuple(texts), notes=tuple(notes), **common)
     if event == "beforeReadFile":
-        path = _str(payload, "file_path")
+        path = payload_str(payload, "file_path")
         content = payload.get("content")
         texts = [Text(path, content)] if isinstance(content, str) else \
             claude_code._tool_texts("Read", {"file_path": path, "limit": 10**9}, cwd, notes)
         return Event(kind="pre-tool", tool="Read", texts=tuple(texts), notes=tuple(notes),
                      **common)
     if event == "beforeShellExecution":
-        command = _str(payload, "command")
+        command = payload_str(payload, "command")
         texts = claude_code._tool_texts("Bash", {"command": command}, cwd, notes)
         return Event(kind="pre-tool", tool="Shell", texts=tuple(texts), notes=tuple(notes),
                      **common)
-    tool = _str(payload, "tool_name")
+    tool = payload_str(payload, "tool_name")
     if event == "beforeMCPExecution":
         tool = tool if tool.startswith("MCP:") else f"MCP:{tool}"
     tool_input = _tool_input(payload)
@@ -170,28 +164,20 @@ def parse(payload: Mapping[str, Any]) -> Event:
                  **{k: v for k, v in common.items() if k != "payload"})
 
 
-def _json(doc: Mapping[str, Any]) -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
-
-
 def _permission(decision: str, user: str = "", agent: str = "") -> Answer:
     doc: dict[str, Any] = {"permission": decision}
     if user:
         doc["user_message"] = user
     if agent:
         doc["agent_message"] = agent
-    return _json(doc)
-
-
-def _has(outcome: Outcome, action: str) -> bool:
-    return any(d.action == action for s in outcome.scanned for d in s.verdict.decisions)
+    return reply(doc)
 
 
 def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt":
         if outcome.action in ("block", "redact"):
-            return _json({"continue": False, "user_message": messages.prompt_blocked(outcome)})
-        return _json({"continue": True})
+            return reply({"continue": False, "user_message": messages.prompt_blocked(outcome)})
+        return reply({"continue": True})
     if event.kind == "pre-tool":
         outbound = event.tool.startswith("MCP:")
         if outcome.action == "block" or (outcome.action == "redact" and outbound):
@@ -207,22 +193,17 @@ def render(event: Event, outcome: Outcome) -> Answer:
 
 
 def _render_output(event: Event, outcome: Outcome) -> Answer:
-    new: dict[JsonPath, str] = {}
-    for s in outcome.scanned:
-        if s.verdict.failed and outcome.on_error == "block":
-            new[s.text.path] = messages.WITHHELD
-        elif s.verdict.replacements and s.verdict.text is not None:
-            new[s.text.path] = s.verdict.text
+    new, _ = outcome.rewrites()
     if not new:
         return Answer()
     ids = ", ".join(messages.rule_ids(outcome))
     if event.tool.startswith("MCP:"):
-        return _json({
+        return reply({
             "updated_mcp_tool_output": replace_leaves(event.payload.get("tool_output"), new),
             "additional_context": messages.output_redacted(event.tool, outcome),
         })
     # Cursor cannot replace a built-in tool's output: say so to the model.
-    return _json({"additional_context": (
+    return reply({"additional_context": (
         f"promptguard: the {event.tool} output above holds sensitive values ({ids}). They "
         "must not be repeated, summarised or used in any reply or tool call.")})
 
@@ -237,7 +218,7 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
         # Without the event we cannot pick its fields; exit 2 with failClosed blocks.
         return Answer("", text + "\n", 2) if block else Answer()
     if event.kind == "prompt":
-        return _json({"continue": not block, "user_message": text})
+        return reply({"continue": not block, "user_message": text})
     if event.kind == "pre-tool":
         if event.name == "beforeReadFile":
             return _permission("deny" if block else "allow")

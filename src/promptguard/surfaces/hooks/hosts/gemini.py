@@ -38,7 +38,9 @@ from promptguard.surfaces.hooks.event import JsonPath
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import payload_str
 from promptguard.surfaces.hooks.event import replace_leaves
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "gemini"
@@ -74,13 +76,6 @@ def detect(payload: Mapping[str, Any]) -> bool:
             and "/.gemini/" in transcript.replace("\\", "/"))
 
 
-def _str(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key, "")
-    if not isinstance(value, str):
-        raise InputError(f"hook payload: {key!r} is {type(value).__name__}, expected a string")
-    return value
-
-
 def _tool_texts(tool: str, tool_input: Mapping[str, Any], cwd: str,
                 notes: list[str]) -> list[Text]:
     from promptguard.surfaces.hooks.hosts import claude_code
@@ -102,10 +97,10 @@ def _tool_texts(tool: str, tool_input: Mapping[str, Any], cwd: str,
 
 
 def parse(payload: Mapping[str, Any]) -> Event:
-    event = _str(payload, "hook_event_name")
+    event = payload_str(payload, "hook_event_name")
     common: dict[str, Any] = {"host": name, "name": event,
-              "session": _str(payload, "session_id"),
-              "cwd": _str(payload, "cwd"), "payload": payload}
+              "session": payload_str(payload, "session_id"),
+              "cwd": payload_str(payload, "cwd"), "payload": payload}
     if event in IGNORED:
         return Event(kind="other", **common)
     kind = KINDS.get(event)
@@ -131,7 +126,7 @@ def parse(payload: Mapping[str, Any]) -> Event:
             role = m.get("role") if isinstance(m.get("role"), str) else "message"
             texts.append(Text(f"{MODEL} ({role} message {i + 1})", m["content"], (i,)))
         return Event(kind="post-tool", tool=MODEL, texts=tuple(texts), **common)
-    tool = _str(payload, "tool_name")
+    tool = payload_str(payload, "tool_name")
     if event == "BeforeTool":
         tool_input = payload.get("tool_input")
         if not isinstance(tool_input, Mapping):
@@ -173,16 +168,8 @@ def model_pinned(cwd: str) -> bool:
     return bool(model) and not model.startswith("auto")
 
 
-def _json(doc: Mapping[str, Any]) -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
-
-
 def _deny(reason: str) -> Answer:
-    return _json({"decision": "deny", "reason": reason})
-
-
-def _has(outcome: Outcome, action: str) -> bool:
-    return any(d.action == action for s in outcome.scanned for d in s.verdict.decisions)
+    return reply({"decision": "deny", "reason": reason})
 
 
 def render(event: Event, outcome: Outcome) -> Answer:
@@ -193,35 +180,23 @@ def render(event: Event, outcome: Outcome) -> Answer:
             return _deny(messages.prompt_blocked(outcome) + "\n" + UNPINNED)
         if outcome.action == "redact":
             ids = ", ".join(messages.rule_ids(outcome))
-            return _json({"systemMessage": (
+            return reply({"systemMessage": (
                 f"promptguard: this prompt holds {ids}; the values are replaced by "
                 "placeholders before the request reaches the model (BeforeModel hook).")})
         if outcome.action == "warn":
-            return _json({"systemMessage": messages.warned("this prompt", outcome)})
+            return reply({"systemMessage": messages.warned("this prompt", outcome)})
         return Answer()
     if event.kind == "pre-tool":
         outbound = event.tool in OUTBOUND or event.tool.startswith("mcp_")
         if outcome.action == "block" or (outcome.action == "redact" and outbound):
             actions = ("block", "redact") if outcome.action == "redact" else ("block",)
             return _deny(messages.tool_denied(event.tool, outcome, actions))
-        if _has(outcome, "warn"):
-            return _json({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
+        if outcome.has("warn"):
+            return reply({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
         return Answer()
     if event.kind == "post-tool":
         return _render_redaction(event, outcome)
     return Answer()
-
-
-def _new_texts(outcome: Outcome) -> tuple[dict[JsonPath, str], list[str]]:
-    new: dict[JsonPath, str] = {}
-    withheld = []
-    for s in outcome.scanned:
-        if s.verdict.failed and outcome.on_error == "block":
-            new[s.text.path] = messages.WITHHELD
-            withheld.append(s.text.label)
-        elif s.verdict.replacements and s.verdict.text is not None:
-            new[s.text.path] = s.verdict.text
-    return new, withheld
 
 
 def _request(event: Event, new: Mapping[JsonPath, str]) -> Answer:
@@ -230,12 +205,12 @@ def _request(event: Event, new: Mapping[JsonPath, str]) -> Answer:
         {**m, "content": new[(i,)]} if (i,) in new else m
         for i, m in enumerate(msgs)
     ]
-    return _json({"hookSpecificOutput": {"hookEventName": "BeforeModel",
+    return reply({"hookSpecificOutput": {"hookEventName": "BeforeModel",
                                          "llm_request": {"messages": out}}})
 
 
 def _render_redaction(event: Event, outcome: Outcome) -> Answer:
-    new, withheld = _new_texts(outcome)
+    new, withheld = outcome.rewrites()
     if not new:
         return Answer()
     if event.tool == MODEL:
@@ -262,11 +237,11 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
         text = messages.unscanned("event", message, on_error)
         if on_error == "block":
             return Answer("", text + "\n", 2)
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     what = {"prompt": "prompt", "pre-tool": f"{event.tool} call",
             "post-tool": (MODEL if event.tool == MODEL else f"{event.tool} output")}.get(
         event.kind, "event")
     text = messages.unscanned(what, message, on_error)
     if on_error != "block" or event.kind == "other":
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     return _deny(text)

@@ -16,7 +16,6 @@ no VS Code runs here, so this is UNVERIFIED against the editor.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +26,7 @@ from promptguard.surfaces.hooks.event import Event
 from promptguard.surfaces.hooks.event import Outcome
 from promptguard.surfaces.hooks.event import Text
 from promptguard.surfaces.hooks.event import label_path
+from promptguard.surfaces.hooks.event import reply
 from promptguard.surfaces.hooks.event import string_leaves
 
 name = "vscode"
@@ -91,38 +91,30 @@ def parse(payload: Mapping[str, Any]) -> Event:
     return Event(kind="post-tool", tool=tool, texts=tuple(texts), **common)
 
 
-def _json(doc: Mapping[str, Any]) -> Answer:
-    return Answer(json.dumps(doc, ensure_ascii=False) + "\n")
-
-
 def _deny(reason: str) -> Answer:
-    return _json({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+    return reply({"hookSpecificOutput": {"hookEventName": "PreToolUse",
                                          "permissionDecision": "deny",
                                          "permissionDecisionReason": reason}})
-
-
-def _has(outcome: Outcome, action: str) -> bool:
-    return any(d.action == action for s in outcome.scanned for d in s.verdict.decisions)
 
 
 def render(event: Event, outcome: Outcome) -> Answer:
     if event.kind == "prompt":
         if outcome.action in ("block", "redact"):
-            return _json({"continue": False, "stopReason": messages.prompt_blocked(outcome)})
+            return reply({"continue": False, "stopReason": messages.prompt_blocked(outcome)})
         if outcome.action == "warn":
-            return _json({"systemMessage": messages.warned("this prompt", outcome)})
+            return reply({"systemMessage": messages.warned("this prompt", outcome)})
         return Answer()
     if event.kind == "pre-tool":
         outbound = event.tool in OUTBOUND or event.tool.startswith("mcp_")
         if outcome.action == "block" or (outcome.action == "redact" and outbound):
             actions = ("block", "redact") if outcome.action == "redact" else ("block",)
             return _deny(messages.tool_denied(event.tool, outcome, actions))
-        if _has(outcome, "warn"):
-            return _json({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
+        if outcome.has("warn"):
+            return reply({"systemMessage": messages.warned(f"this {event.tool} call", outcome)})
         return Answer()
     if event.kind == "post-tool" and outcome.scanned and outcome.action in ("block", "redact"):
         ids = ", ".join(messages.rule_ids(outcome))
-        return _json({"decision": "block", "reason": (
+        return reply({"decision": "block", "reason": (
             f"promptguard: the {event.tool} output holds sensitive values ({ids}); VS Code "
             "cannot redact tool output, so processing stops here. The values must not be "
             "repeated or used.")})
@@ -135,11 +127,11 @@ def render_error(event: Event | None, message: str, on_error: str) -> Answer:
         "post-tool": f"{event.tool} output"}.get(event.kind, "event")
     text = messages.unscanned(what, message, on_error)
     if on_error != "block" or (event is not None and event.kind == "other"):
-        return _json({"systemMessage": text})
+        return reply({"systemMessage": text})
     if event is None:
         return Answer("", text + "\n", 2)  # exit 2 blocks every VS Code event
     if event.kind == "prompt":
-        return _json({"continue": False, "stopReason": text})
+        return reply({"continue": False, "stopReason": text})
     if event.kind == "pre-tool":
         return _deny(text)
-    return _json({"decision": "block", "reason": text})
+    return reply({"decision": "block", "reason": text})
