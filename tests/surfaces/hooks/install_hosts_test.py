@@ -220,3 +220,38 @@ def test_no_host_answer_carries_another_hosts_fields(host: str, project: Path) -
         assert set(doc) == PROMPT_FIELDS[host], (agent, doc)
         if host != "claude-code":
             assert "suppressOriginalPrompt" not in json.dumps(doc)
+
+
+FLAT_PROJECT_FILES = {
+    "cursor": (".cursor", "hooks.json"),
+    "copilot": (".github", "hooks", "promptguard.json"),
+    "vscode": (".github", "hooks", "promptguard-vscode.json"),
+    "windsurf": (".windsurf", "hooks.json"),
+}
+PROMPT_EVENTS = {"cursor": "beforeSubmitPrompt", "copilot": "userPromptSubmitted",
+                 "vscode": "UserPromptSubmit", "windsurf": "pre_user_prompt"}
+
+
+@pytest.mark.parametrize("host", sorted(FLAT_PROJECT_FILES))
+def test_a_project_install_writes_the_project_file_the_doctor_then_checks(
+        host: str, home: Path, project: Path) -> None:
+    r = pg("doctor", host, cwd=project)
+    assert r.returncode == 1
+    assert f"no working promptguard {PROMPT_EVENTS[host]} hook: run `promptguard install " \
+           f"{host}`" in r.stdout
+    assert pg("install", host, "--scope", "project", cwd=project).returncode == 0
+    written = project.joinpath(*FLAT_PROJECT_FILES[host])
+    assert "promptguard" in written.read_text()
+    assert not hooks_file(host, home).exists()
+    r = pg("doctor", host, cwd=project)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"project hooks {written}" in r.stdout and "canary blocked" in r.stdout
+
+
+@pytest.mark.parametrize("host", sorted(FLAT_PROJECT_FILES))
+def test_an_unknown_scope_is_refused_naming_the_host(host: str, home: Path,
+                                                     project: Path) -> None:
+    r = pg("install", host, "--scope", "galaxy", cwd=project)
+    assert r.returncode == 2
+    assert "unknown scope 'galaxy'" in r.stderr
+    assert not any(project.iterdir())

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
@@ -23,7 +22,7 @@ from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "copilot"
-scopes = ("user", "project")
+scopes = hookfiles.SCOPES
 TIMEOUT = 10
 FILE = "promptguard.json"
 KNOWN = frozenset({"sessionStart", "sessionEnd", "userPromptSubmitted", "preToolUse",
@@ -40,16 +39,14 @@ def _handler(command: Sequence[str]) -> dict[str, Any]:
 
 LAYOUT = hookfiles.Layout(
     host="copilot", events=("userPromptSubmitted", "preToolUse"), known=KNOWN,
-    handler=_handler, command_key="bash", top={"version": 1}, timeout_key="timeoutSec",
+    handler=_handler, prompt_event="userPromptSubmitted",
+    user_file=(".copilot", "hooks", FILE), project_file=(".github", "hooks", FILE),
+    command_key="bash", top={"version": 1}, timeout_key="timeoutSec",
 )
 
 
 def hooks_path(scope: str, options: Options) -> Path:
-    if scope == "user":
-        return options.home / ".copilot" / "hooks" / FILE
-    if scope == "project":
-        return options.project / ".github" / "hooks" / FILE
-    raise ConfigError(f"copilot: unknown scope {scope!r} (use {', '.join(scopes)})")
+    return hookfiles.path(LAYOUT, scope, options)
 
 
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
@@ -77,15 +74,4 @@ def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check
 
 
 def doctor(options: Options) -> list[Check]:
-    checks: list[Check] = []
-    registered: set[str] = set()
-    for scope in scopes:
-        found, events = hookfiles.check_file(
-            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: _canary(h, w, options.project), "userPromptSubmitted")
-        checks += found
-        registered |= events
-    if "userPromptSubmitted" not in registered:
-        checks.append(Check("fail", "copilot", "no working promptguard userPromptSubmitted "
-                                               "hook: run `promptguard install copilot`"))
-    return by_severity(checks)
+    return by_severity(hookfiles.doctor(LAYOUT, options, _canary))

@@ -26,7 +26,7 @@ from promptguard.surfaces.hooks.setup import hookfiles
 from promptguard.surfaces.hooks.setup import jsonfile
 
 name = "cursor"
-scopes = ("user", "project")
+scopes = hookfiles.SCOPES
 TIMEOUT = 10
 KNOWN = frozenset({
     "sessionStart", "sessionEnd", "beforeSubmitPrompt", "preToolUse", "postToolUse",
@@ -46,16 +46,14 @@ LAYOUT = hookfiles.Layout(
     host="cursor",
     events=("beforeSubmitPrompt", "beforeReadFile", "preToolUse", "beforeShellExecution",
             "beforeMCPExecution", "postToolUse"),
-    known=KNOWN, handler=_handler, top={"version": 1},
+    known=KNOWN, handler=_handler, prompt_event="beforeSubmitPrompt",
+    user_file=(".cursor", "hooks.json"), project_file=(".cursor", "hooks.json"),
+    top={"version": 1},
 )
 
 
 def hooks_path(scope: str, options: Options) -> Path:
-    if scope == "user":
-        return options.home / ".cursor" / "hooks.json"
-    if scope == "project":
-        return options.project / ".cursor" / "hooks.json"
-    raise ConfigError(f"cursor: unknown scope {scope!r} (use {', '.join(scopes)})")
+    return hookfiles.path(LAYOUT, scope, options)
 
 
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
@@ -99,14 +97,7 @@ def _wrong_files(options: Options) -> list[Path]:
 
 
 def doctor(options: Options) -> list[Check]:
-    checks: list[Check] = []
-    registered: set[str] = set()
-    for scope in scopes:
-        found, events = hookfiles.check_file(
-            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: _canary(h, w, options.project), "beforeSubmitPrompt")
-        checks += found
-        registered |= events
+    checks = hookfiles.doctor(LAYOUT, options, _canary)
     for path in _wrong_files(options):
         try:
             doc = jsonfile.read(path)
@@ -117,7 +108,4 @@ def doctor(options: Options) -> list[Check]:
                                                    "read hooks from: Cursor wants "
                                                    ".cursor/hooks.json (project) or "
                                                    "~/.cursor/hooks.json (user)"))
-    if "beforeSubmitPrompt" not in registered:
-        checks.append(Check("fail", "cursor", "no working promptguard beforeSubmitPrompt hook: "
-                                              "run `promptguard install cursor`"))
     return by_severity(checks)

@@ -18,22 +18,37 @@ from typing import NamedTuple
 from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
+from promptguard.surfaces.hooks.setup import Options
 from promptguard.surfaces.hooks.setup import jsonfile
+
+# Every flat host has a user file and a project file.
+SCOPES = ("user", "project")
 
 
 class Layout(NamedTuple):
-    """How one host's file looks."""
+    """Where one host's file is and how it looks."""
 
     host: str
     events: Sequence[str]  # the events promptguard registers
     known: frozenset[str]  # every event name the host has (case-sensitive)
     handler: Callable[[Sequence[str]], dict[str, Any]]  # promptguard's handler
+    prompt_event: str  # the event the canary is sent through
+    user_file: tuple[str, ...]  # the file's path below the home folder
+    project_file: tuple[str, ...]  # ... and below the project folder
     command_key: str = "command"  # where the shell command sits ("bash" for Copilot)
     top: Mapping[str, Any] = {}  # fields the file needs at the top ({"version": 1})
     timeout_key: str = "timeout"
     timeout_scale: float = 1.0  # host unit -> seconds
     default_timeout: float = 30.0  # seconds, when the handler sets none
     min_timeout: float = 5.0  # seconds
+
+
+def path(layout: Layout, scope: str, options: Options) -> Path:
+    if scope == "user":
+        return options.home.joinpath(*layout.user_file)
+    if scope == "project":
+        return options.project.joinpath(*layout.project_file)
+    raise ConfigError(f"{layout.host}: unknown scope {scope!r} (use {', '.join(SCOPES)})")
 
 
 def is_ours(handler: Any, layout: Layout) -> bool:
@@ -105,6 +120,25 @@ def resolves(command: str) -> bool:
 
 # canary(handler, where) -> checks; set per host
 Canary = Callable[[Mapping[str, Any], str], list[Check]]
+
+
+def doctor(layout: Layout, options: Options,
+           canary: Callable[[Mapping[str, Any], str, Path], list[Check]]) -> list[Check]:
+    """Both scopes' files checked, the canary sent through the prompt hook,
+    and a failure when no file has a working one (unsorted: hosts add theirs)."""
+    checks: list[Check] = []
+    registered: set[str] = set()
+    for scope in SCOPES:
+        found, events = check_file(path(layout, scope, options), f"{scope} hooks", layout,
+                                   lambda h, w: canary(h, w, options.project),
+                                   layout.prompt_event)
+        checks += found
+        registered |= events
+    if layout.prompt_event not in registered:
+        checks.append(Check("fail", layout.host, f"no working promptguard {layout.prompt_event} "
+                                                 f"hook: run `promptguard install "
+                                                 f"{layout.host}`"))
+    return checks
 
 
 def check_file(path: Path, label: str, layout: Layout, canary: Canary,

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
@@ -24,7 +23,7 @@ from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "vscode"
-scopes = ("user", "project")
+scopes = hookfiles.SCOPES
 TIMEOUT = 10
 FILE = "promptguard-vscode.json"
 KNOWN = frozenset({"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
@@ -35,17 +34,15 @@ def _handler(command: Sequence[str]) -> dict[str, Any]:
     return {"type": "command", "command": shlex.join(command), "timeout": TIMEOUT}
 
 
-LAYOUT = hookfiles.Layout(host="vscode", events=("UserPromptSubmit", "PreToolUse",
-                                                 "PostToolUse"),
-                          known=KNOWN, handler=_handler)
+LAYOUT = hookfiles.Layout(
+    host="vscode", events=("UserPromptSubmit", "PreToolUse", "PostToolUse"), known=KNOWN,
+    handler=_handler, prompt_event="UserPromptSubmit",
+    user_file=(".copilot", "hooks", FILE), project_file=(".github", "hooks", FILE),
+)
 
 
 def hooks_path(scope: str, options: Options) -> Path:
-    if scope == "user":
-        return options.home / ".copilot" / "hooks" / FILE
-    if scope == "project":
-        return options.project / ".github" / "hooks" / FILE
-    raise ConfigError(f"vscode: unknown scope {scope!r} (use {', '.join(scopes)})")
+    return hookfiles.path(LAYOUT, scope, options)
 
 
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
@@ -74,14 +71,7 @@ def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check
 
 
 def doctor(options: Options) -> list[Check]:
-    checks: list[Check] = []
-    registered: set[str] = set()
-    for scope in scopes:
-        found, events = hookfiles.check_file(
-            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: _canary(h, w, options.project), "UserPromptSubmit")
-        checks += found
-        registered |= events
+    checks = hookfiles.doctor(LAYOUT, options, _canary)
     claude = options.home / ".claude" / "settings.json"
     if claude.is_file() and "--agent claude-code" in claude.read_text(errors="replace"):
         checks.append(Check("warn", str(claude), "VS Code also runs Claude Code's hooks, here "
@@ -89,7 +79,4 @@ def doctor(options: Options) -> list[Check]:
                                                  "; set chat.hookFilesLocations "
                                                  "\"~/.claude/settings.json\": false if both "
                                                  "are installed"))
-    if "UserPromptSubmit" not in registered:
-        checks.append(Check("fail", "vscode", "no working promptguard UserPromptSubmit hook: "
-                                              "run `promptguard install vscode`"))
     return by_severity(checks)

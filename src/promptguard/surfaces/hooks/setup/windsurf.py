@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import Options
@@ -22,7 +21,7 @@ from promptguard.surfaces.hooks.setup import canary
 from promptguard.surfaces.hooks.setup import hookfiles
 
 name = "windsurf"
-scopes = ("user", "project")
+scopes = hookfiles.SCOPES
 KNOWN = frozenset({
     "pre_user_prompt", "pre_read_code", "post_read_code", "pre_write_code", "post_write_code",
     "pre_run_command", "post_run_command", "pre_mcp_tool_use", "post_mcp_tool_use",
@@ -38,16 +37,13 @@ LAYOUT = hookfiles.Layout(
     host="windsurf",
     events=("pre_user_prompt", "pre_read_code", "pre_write_code", "pre_run_command",
             "pre_mcp_tool_use"),
-    known=KNOWN, handler=_handler,
+    known=KNOWN, handler=_handler, prompt_event="pre_user_prompt",
+    user_file=(".codeium", "windsurf", "hooks.json"), project_file=(".windsurf", "hooks.json"),
 )
 
 
 def hooks_path(scope: str, options: Options) -> Path:
-    if scope == "user":
-        return options.home / ".codeium" / "windsurf" / "hooks.json"
-    if scope == "project":
-        return options.project / ".windsurf" / "hooks.json"
-    raise ConfigError(f"windsurf: unknown scope {scope!r} (use {', '.join(scopes)})")
+    return hookfiles.path(LAYOUT, scope, options)
 
 
 def install(scope: str, command: Sequence[str], options: Options) -> Change:
@@ -77,15 +73,4 @@ def _canary(handler: Mapping[str, Any], where: str, project: Path) -> list[Check
 
 
 def doctor(options: Options) -> list[Check]:
-    checks: list[Check] = []
-    registered: set[str] = set()
-    for scope in scopes:
-        found, events = hookfiles.check_file(
-            hooks_path(scope, options), f"{scope} hooks", LAYOUT,
-            lambda h, w: _canary(h, w, options.project), "pre_user_prompt")
-        checks += found
-        registered |= events
-    if "pre_user_prompt" not in registered:
-        checks.append(Check("fail", "windsurf", "no working promptguard pre_user_prompt hook: "
-                                                "run `promptguard install windsurf`"))
-    return by_severity(checks)
+    return by_severity(hookfiles.doctor(LAYOUT, options, _canary))
