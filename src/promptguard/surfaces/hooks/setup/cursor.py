@@ -53,7 +53,7 @@ LAYOUT = hookfiles.Layout(
 
 
 def hooks_path(scope: str, options: Options) -> Path:
-    return hookfiles.path(LAYOUT, scope, options)
+    return hookfiles.hooks_path(LAYOUT, scope, options)
 
 
 def install(scope: str, command: Sequence[str], options: Options) -> Change:

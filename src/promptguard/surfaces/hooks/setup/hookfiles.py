@@ -43,7 +43,7 @@ class Layout(NamedTuple):
     min_timeout: float = 5.0  # seconds
 
 
-def path(layout: Layout, scope: str, options: Options) -> Path:
+def hooks_path(layout: Layout, scope: str, options: Options) -> Path:
     if scope == "user":
         return options.home.joinpath(*layout.user_file)
     if scope == "project":
@@ -129,7 +129,7 @@ def doctor(layout: Layout, options: Options,
     checks: list[Check] = []
     registered: set[str] = set()
     for scope in SCOPES:
-        found, events = check_file(path(layout, scope, options), f"{scope} hooks", layout,
+        found, events = check_file(hooks_path(layout, scope, options), f"{scope} hooks", layout,
                                    lambda h, w: canary(h, w, options.project),
                                    layout.prompt_event)
         checks += found
