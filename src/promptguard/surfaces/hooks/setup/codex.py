@@ -258,7 +258,7 @@ def install(scope: str, command: Sequence[str], options: Options) -> Change:
     doc = jsonfile.read(path)
     doc = {} if doc is None else doc
     before = _ours(doc, path)
-    new = {**doc, "hooks": _merge(grouped.hooks_table(doc, path), command, path)}
+    new = {**doc, "hooks": _merge(jsonfile.hooks_table(doc, path), command, path)}
     backup = None
     changed = new != doc
     if changed:
@@ -278,7 +278,7 @@ def uninstall(scope: str, options: Options) -> Change:
     if doc is None:
         return Change(path, False, None, "no hooks.json")
     ours = _ours(doc, path)
-    hooks = grouped.hooks_table(doc, path)
+    hooks = jsonfile.hooks_table(doc, path)
     kept: dict[str, Any] = {}
     shifted = 0
     for event, groups in hooks.items():

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
-from promptguard.errors import ConfigError
 from promptguard.surfaces.hooks.setup import Change
 from promptguard.surfaces.hooks.setup import Check
 from promptguard.surfaces.hooks.setup import jsonfile
@@ -35,15 +34,6 @@ class Layout(NamedTuple):
     # Keys of the "hooks" object that are settings, not events (Gemini CLI's
     # "enabled", "disabled", "notifications").
     settings: frozenset[str] = frozenset()
-
-
-def hooks_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    """The file's "hooks" object; refuses (changing nothing) one that is not an object."""
-    hooks = doc.get("hooks", {})
-    if not isinstance(hooks, Mapping):
-        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
-                          "nothing was changed")
-    return dict(hooks)
 
 
 def without_ours(hooks: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,7 +62,7 @@ def install(path: Path, doc: Mapping[str, Any] | None,
             groups: Mapping[str, list[Any]]) -> Change:
     """`doc` (the file as read) with our groups appended after everyone else's."""
     doc = {} if doc is None else doc
-    hooks = without_ours(hooks_table(doc, path))
+    hooks = without_ours(jsonfile.hooks_table(doc, path))
     for event, ours in groups.items():
         hooks[event] = [*hooks.get(event, []), *ours]
     new = {**doc, "hooks": hooks}
@@ -85,7 +75,7 @@ def uninstall(path: Path, doc: Mapping[str, Any] | None, missing: str) -> Change
     """`doc` without our handlers; `missing` is the message when there is no file."""
     if doc is None:
         return Change(path, False, None, missing)
-    hooks = without_ours(hooks_table(doc, path))
+    hooks = without_ours(jsonfile.hooks_table(doc, path))
     new = dict(doc)
     if hooks:
         new["hooks"] = hooks

@@ -60,14 +60,11 @@ def is_ours(handler: Any, layout: Layout) -> bool:
 
 
 def _hooks(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    hooks = doc.get("hooks", {})
-    if not isinstance(hooks, Mapping):
-        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
-                          "nothing was changed")
+    hooks = jsonfile.hooks_table(doc, path)
     for event, handlers in hooks.items():
         if not isinstance(handlers, list):
             raise ConfigError(f"{path}: hooks.{event} is not a list; nothing was changed")
-    return dict(hooks)
+    return hooks
 
 
 def install(path: Path, command: Sequence[str], layout: Layout) -> Change:

@@ -54,6 +54,16 @@ def write(path: Path, doc: Mapping[str, Any], *, backup: bool = True) -> Path | 
     return saved
 
 
+def hooks_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The file's "hooks" object (empty when absent); one that is not an
+    object is refused before anything is changed."""
+    hooks = doc.get("hooks", {})
+    if not isinstance(hooks, Mapping):
+        raise ConfigError(f"{path}: 'hooks' is {type(hooks).__name__}, expected an object; "
+                          "nothing was changed")
+    return dict(hooks)
+
+
 def is_promptguard(handler: Any) -> bool:
     """A hook handler that runs promptguard's hook (any path, exec or shell form):
     `promptguard-hook ...`, `promptguard hook ...` or `python -m promptguard hook ...`."""
