@@ -229,6 +229,38 @@ def test_always_run_rules_are_accelerated_identically() -> None:
     assert len(fast) >= 31
 
 
+def test_card_trigger_reading_past_the_digit_run_finds_every_card_line() -> None:
+    # The card trigger ends at the character after a run (or at the text's
+    # end): cards at the start and end of the text and of lines, before CRLF
+    # and non-ASCII, among digit runs of every length, are found by both
+    # backends alike, and the long runs report no end at all.
+    from promptguard.prefilter import hyperscan_available
+
+    if not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    card = next(r for r in load_ruleset(cache_dir=None).rules if r.id == "payment-card-number")
+    scanner = Scanner(RuleSet.from_rules([card]), ScanSettings())
+    cards = [e[f.start:f.end] for e in card.examples for f in scanner.scan(e)]
+    assert len(cards) >= 10
+    rng = random.Random(11)
+    lines = [cards[0] + " first"]
+    for i in range(2000):
+        run = fakes.rand(rng, rng.randrange(1, 40), "0123456789")
+        line = rng.choice(("x = ", "", "n=", "\u0663 ", "v-", "a.")) + run
+        if i % 41 == 0:
+            line = rng.choice(("", "card ", "\u00e9 ")) + rng.choice(cards) + rng.choice(
+                ("", "\r", " \u00e9", ",", ".5"))
+        lines.append(line)
+    text = "\n".join(lines) + "\n" + cards[1]
+    pf = scanner.prefilter("hyperscan")
+    assert 0 in pf.accelerated
+    fast = scanner.run(text, backend="hyperscan").findings
+    assert fast == scanner.run(text, backend="aho").findings
+    assert fast[0].start == 0 and fast[-1].end == len(text)
+    assert len(fast) >= 40
+    assert len(pf.find_grouped("1" * 50 + "\n" + "4" * 200)[1].get(0, [])) == 0
+
+
 def test_stream_never_reports_a_match_cut_at_a_buffer_start() -> None:
     # Found by hypothesis: with small chunks the next buffer began inside
     # an email address, and its tail was reported as a finding of its own.

@@ -79,6 +79,27 @@ def test_rules_check_catches_a_prefilter_missing_a_match() -> None:
     assert not any("prefilter" in p.message for p in check_rule(good))
 
 
+
+def test_only_a_trigger_may_read_one_character_past_its_match() -> None:
+    # A trigger picks lines, so a prefilter that ends a digit run by reading
+    # the character after it still finds the match's line; a gate is checked
+    # against window edges and must stay inside the match.
+    from promptguard.models import Rule
+    from promptguard.rulecheck import check_rule
+
+    keyword_rule = Rule(
+        id="t", name="t", description="d", category="pii", severity="high",
+        confidence="prefix", regex=r"(?a)(?<!\d)\d{6}(?!\d)", keywords=("id",),
+        examples=("id 123456;",), negative_examples=("id",), references=("x",),
+        prefilter=r"(?:^|[^0-9])[0-9]{6}(?:[^0-9]|$)",
+    )
+    assert any("prefilter" in p.message for p in check_rule(keyword_rule))
+    trigger_rule = keyword_rule._replace(keywords=(), always_run=True)
+    assert not any("prefilter" in p.message for p in check_rule(trigger_rule))
+    # One character either side, not two.
+    too_far = trigger_rule._replace(prefilter=r"[0-9]{6};[0-9]", examples=("id 123456;7",))
+    assert any("prefilter" in p.message for p in check_rule(too_far))
+
 def test_every_always_run_rule_is_accelerable() -> None:
     # An always-run rule Hyperscan cannot trigger runs its regex over every
     # whole text: 70 ms of a 79 MB scan for one token rule whose example

@@ -60,7 +60,14 @@ def check_rule(rule: Rule, settings: ScanSettings = ScanSettings()) -> Iterator[
 def _check_prefilter(rule: Rule, problem: Callable[[Literal["error", "warning"], str], Problem],
                      ) -> Iterator[Problem]:
     """A rule's `prefilter` must match inside every match of its regex
-    (checked on the examples, with `regex`: the syntax both engines read)."""
+    (checked on the examples, with `regex`: the syntax both engines read).
+
+    An always-run rule's prefilter may also read the one character either
+    side of the match: as a trigger it only picks the line of each end it
+    reports, and an end one past the match is still on that line (or just
+    after its newline). A gate must stay inside: it is checked against
+    window edges.
+    """
     import regex
 
     try:
@@ -69,9 +76,11 @@ def _check_prefilter(rule: Rule, problem: Callable[[Literal["error", "warning"],
         yield problem("error", f"prefilter does not compile: {e}")
         return
     pattern = regex.compile(rule.regex)
+    reach = 1 if rule.always_run else 0
     for i, example in enumerate(rule.examples):
         for m in pattern.finditer(example):
-            if prefilter.search(example, m.start(), m.end()) is None:
+            start, end = max(0, m.start() - reach), min(len(example), m.end() + reach)
+            if prefilter.search(example, start, end) is None:
                 yield problem("error", f"examples[{i}] ({_preview(example)!r}): a match "
                                        "holds no prefilter match")
                 break
