@@ -155,3 +155,23 @@ def test_decide_follows_a_replaced_config(tmp_path: Path) -> None:
     guard.config = Guard.load("cli", start=tmp_path,
                               options=GuardOptions(profile="strict")).config
     assert guard.decide(card) == "block"
+
+
+def test_files_leaves_out_the_baseline_target_by_name_when_walked_and_by_link_when_named(
+    tmp_path: Path,
+) -> None:
+    # A walk yields regular files only, so the target is recognised by its
+    # name there; a named symlink to it is resolved.
+    (tmp_path / ".promptguard.toml").write_text('[baseline]\npath = "records/known.json"\n')
+    target = tmp_path / "records" / "known.json"
+    target.parent.mkdir()
+    target.write_text('{"version": 1, "findings": []}')
+    (tmp_path / "records" / "notes.txt").write_text("x")
+    link = tmp_path / "alias.json"
+    link.symlink_to(target)
+    guard = Guard.load("cli", start=tmp_path)
+    notes: list[object] = []
+    walked = guard.files([tmp_path / "records"], notes)  # type: ignore[arg-type]
+    assert walked == [tmp_path / "records" / "notes.txt"]
+    assert guard.files([link, tmp_path / "records" / "notes.txt"], notes) == [  # type: ignore[arg-type]
+        tmp_path / "records" / "notes.txt"]

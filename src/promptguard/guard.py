@@ -364,7 +364,14 @@ class Guard:
             raise InputError(", ".join(f"{p}: no such file or directory" for p in missing))
         named = [p for p in paths if p != STDIN]
         out = [STDIN] if any(p == STDIN for p in paths) else []
-        out.extend(p for p in iter_paths(named, notes) if not self.screen.skips(p, str(p)))
+        for path in named:
+            if path.is_dir():
+                # A walk yields regular files, never symlinks, so only a name
+                # can make one a skipped file: no lstat per file.
+                out.extend(f for f in iter_paths([path], notes)
+                           if not self.screen.skips(f, str(f), regular=True))
+            elif not self.screen.skips(path, str(path)):
+                out.append(path)
         return out
 
     def check_paths(

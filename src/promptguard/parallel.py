@@ -129,7 +129,12 @@ def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
     except OSError as e:
         return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
     with f:
-        size = _size(path)
+        # The size of the file opened, not of whatever the path names now
+        # (and no second path lookup per file).
+        try:
+            size = os.fstat(f.fileno()).st_size
+        except OSError:
+            size = 0
         if size <= CHUNK_BYTES:
             try:
                 data = f.read()

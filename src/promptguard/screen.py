@@ -55,15 +55,18 @@ class Screen:
         skip = (*cfg.baselines, cfg.baseline_target)
         return cls(Matcher(cfg.allowlist, cfg.root), baselines, skip)
 
-    def skips(self, path: Path, label: str) -> bool:
-        if path.name in BASELINE_NAMES or (self.skip and self._may_resolve_to_skip(path)
+    def skips(self, path: Path, label: str, *, regular: bool = False) -> bool:
+        """Whether `path` is left out of a scan. `regular`: it is known to be
+        a regular file and not a symlink (a directory walk's files)."""
+        if path.name in BASELINE_NAMES or (self.skip and self._may_resolve_to_skip(path, regular)
                                            and path.resolve() in self.skip):
             return True
         return self.matcher is not None and self.matcher.skips_path(label)
 
-    def _may_resolve_to_skip(self, path: Path) -> bool:
+    def _may_resolve_to_skip(self, path: Path, regular: bool) -> bool:
         name = path.name
-        return name in self._skip_names or name in ("", ".", "..") or path.is_symlink()
+        return (name in self._skip_names or name in ("", ".", "..")
+                or (not regular and path.is_symlink()))
 
     def _rel(self, label: str, root: Path) -> str:
         from promptguard.allowlist import relative_label
