@@ -120,58 +120,81 @@ def scan_path(scanner: Scanner, path: Path, *, lint: Lint | None = None,
 def scan_file(job: _Job, path: Path, label: str | None = None) -> FileScan:
     """One file, as the scan command reads it: whole when small, else streamed."""
     from promptguard.sources import decode
-    from promptguard.sources import iter_chunks
 
     label = str(path) if label is None else label
     notes: list[Note] = []
+    # os.open and os.read, not a file object: a scan of many small files
+    # spent 6 us of each on building one (44 ms over a 7,412-file tree).
     try:
-        f = path.open("rb")
+        fd = os.open(path, _READ_FLAGS)
     except OSError as e:
         return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
-    with f:
-        # The size of the file opened, not of whatever the path names now
-        # (and no second path lookup per file).
+    try:
+        # The size of the file opened, not of whatever the path names now.
         try:
-            size = os.fstat(f.fileno()).st_size
+            size = os.fstat(fd).st_size
         except OSError:
             size = 0
-        if size <= CHUNK_BYTES:
-            try:
-                data = f.read()
-            except OSError as e:
-                return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
-            text = decode(data, label, notes)
-            if text is None:
-                return FileScan(path, None, tuple(notes), None)
-            if job.lint is not None:
-                notes.extend(job.lint(text, label, 1))
-            result = job.scanner.run(text, backend=job.backend)
-            return FileScan(path, result, tuple(notes), excerpts_of(text, result))
-        # Imported here: a hook's prompt never needs it.
-        from promptguard.filepieces import PieceMerge
-        from promptguard.filepieces import byte_ranges
-        from promptguard.filepieces import scan_piece
+        if size > CHUNK_BYTES:
+            return _scan_large(job, path, label, fd, size, notes)
+        try:
+            data = _read_all(fd, size)
+        except OSError as e:
+            return FileScan(path, None, (), None, f"cannot read ({e.strerror})")
+    finally:
+        os.close(fd)
+    text = decode(data, label, notes)
+    if text is None:
+        return FileScan(path, None, tuple(notes), None)
+    if job.lint is not None:
+        notes.extend(job.lint(text, label, 1))
+    result = job.scanner.run(text, backend=job.backend)
+    return FileScan(path, result, tuple(notes), excerpts_of(text, result))
 
-        pieces = byte_ranges(str(path), f.fileno(), size)
-        if pieces is not None:
-            # UTF-8: the ranges the pool would scan, one after another here.
-            if job.tune_malloc:
-                from promptguard.sources import fix_mmap_threshold
 
-                fix_mmap_threshold()
-            merge = PieceMerge(label, notes)
-            for piece in pieces:
-                merge.add(piece, scan_piece(job.scanner, piece, job.backend, job.lint, label,
-                                            f.fileno()))
-            if merge.error is not None:
-                return FileScan(path, None, tuple(notes), None, merge.error)
-            return FileScan(path, merge.result(), tuple(notes), None)
+# Binary on Windows (os.open is text mode there by default).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything up to the end of the file, which may have grown since
+    `size` was read (as a file object's read() would)."""
+    parts = []
+    while chunk := os.read(fd, max(size + 1, 1 << 16)):
+        parts.append(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _scan_large(job: _Job, path: Path, label: str, fd: int, size: int,
+                notes: list[Note]) -> FileScan:
+    """A file over CHUNK_BYTES: byte ranges when UTF-8, else streamed."""
+    # Imported here: a hook's prompt never needs them.
+    from promptguard.filepieces import PieceMerge
+    from promptguard.filepieces import byte_ranges
+    from promptguard.filepieces import scan_piece
+    from promptguard.sources import iter_chunks
+
+    pieces = byte_ranges(str(path), fd, size)
+    if pieces is not None:
+        # UTF-8: the ranges the pool would scan, one after another here.
+        if job.tune_malloc:
+            from promptguard.sources import fix_mmap_threshold
+
+            fix_mmap_threshold()
+        merge = PieceMerge(label, notes)
+        for piece in pieces:
+            merge.add(piece, scan_piece(job.scanner, piece, job.backend, job.lint, label, fd))
+        if merge.error is not None:
+            return FileScan(path, None, tuple(notes), None, merge.error)
+        return FileScan(path, merge.result(), tuple(notes), None)
+    # The caller closes fd.
+    with open(fd, "rb", closefd=False) as f:
         chunks = iter_chunks(f, label, notes, tune_malloc=job.tune_malloc)
         if chunks is None:
             return FileScan(path, None, tuple(notes), None)
         result = job.scanner.run_stream(linted(chunks, label, notes, job.lint),
                                         backend=job.backend)
-        return FileScan(path, result, tuple(notes), None)
+    return FileScan(path, result, tuple(notes), None)
 
 
 # -- worker side -----------------------------------------------------------
