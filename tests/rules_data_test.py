@@ -64,41 +64,42 @@ def test_keywords_occur_in_examples() -> None:
     assert not bad
 
 
-def test_rules_check_catches_a_prefilter_missing_a_match() -> None:
-    from promptguard.models import Rule
+def _prefilter_rule(**kw: object) -> Rule:
+    fields: dict[str, object] = {
+        "id": "t", "name": "t", "description": "d", "category": "secret", "severity": "high",
+        "confidence": "prefix", "negative_examples": ("none",), "references": ("x",),
+    }
+    return Rule(**{**fields, **kw})  # type: ignore[arg-type]
+
+
+def _prefilter_faulted(rule: Rule) -> bool:
     from promptguard.rulecheck import check_rule
 
-    rule = Rule(
-        id="t", name="t", description="d", category="secret", severity="high",
-        confidence="prefix", regex=r"tk_[a-z]{8}", keywords=("tk_",),
-        examples=("tk_abcdefgh",), negative_examples=("tk_",), references=("x",),
-        prefilter=r"tk_[0-9]",
-    )
-    assert any("prefilter" in p.message for p in check_rule(rule))
-    good = rule._replace(prefilter=r"tk_[a-z]")
-    assert not any("prefilter" in p.message for p in check_rule(good))
+    return any("prefilter" in p.message for p in check_rule(rule))
 
+
+def test_rules_check_catches_a_prefilter_missing_a_match() -> None:
+    rule = _prefilter_rule(regex=r"tk_[a-z]{8}", keywords=("tk_",), examples=("tk_abcdefgh",),
+                           negative_examples=("tk_",), prefilter=r"tk_[0-9]")
+    assert _prefilter_faulted(rule)
+    assert not _prefilter_faulted(rule._replace(prefilter=r"tk_[a-z]"))
 
 
 def test_only_a_trigger_may_read_one_character_past_its_match() -> None:
     # A trigger picks lines, so a prefilter that ends a digit run by reading
     # the character after it still finds the match's line; a gate is checked
     # against window edges and must stay inside the match.
-    from promptguard.models import Rule
-    from promptguard.rulecheck import check_rule
-
-    keyword_rule = Rule(
-        id="t", name="t", description="d", category="pii", severity="high",
-        confidence="prefix", regex=r"(?a)(?<!\d)\d{6}(?!\d)", keywords=("id",),
-        examples=("id 123456;",), negative_examples=("id",), references=("x",),
+    keyword_rule = _prefilter_rule(
+        category="pii", regex=r"(?a)(?<!\d)\d{6}(?!\d)", keywords=("id",),
+        examples=("id 123456;",), negative_examples=("id",),
         prefilter=r"(?:^|[^0-9])[0-9]{6}(?:[^0-9]|$)",
     )
-    assert any("prefilter" in p.message for p in check_rule(keyword_rule))
+    assert _prefilter_faulted(keyword_rule)
     trigger_rule = keyword_rule._replace(keywords=(), always_run=True)
-    assert not any("prefilter" in p.message for p in check_rule(trigger_rule))
+    assert not _prefilter_faulted(trigger_rule)
     # One character either side, not two.
     too_far = trigger_rule._replace(prefilter=r"[0-9]{6};[0-9]", examples=("id 123456;7",))
-    assert any("prefilter" in p.message for p in check_rule(too_far))
+    assert _prefilter_faulted(too_far)
 
 def test_every_always_run_rule_is_accelerable() -> None:
     # An always-run rule Hyperscan cannot trigger runs its regex over every

@@ -69,8 +69,8 @@ def trigger(rule: Rule) -> str | None:
     The rule's own `prefilter` when it has one: a pattern over ASCII
     characters only that matches inside every match (or reads one
     character either side of it, see `rulecheck`), which Hyperscan runs
-    faster than the whole regex (IBAN, NINO and card numbers, whose regexes have
-    no literal, cost a quarter of the database's scan time as themselves);
+    faster than the whole regex (IBAN, NINO and card numbers, whose regexes
+    have no literal, cost a quarter of the database's scan time as themselves);
     else the regex in prefilter mode. Either way the regex must be
     `accelerable`: then each match lies on one line, and that line holds a
     reported end.
