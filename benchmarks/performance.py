@@ -217,47 +217,81 @@ def measure_latency(
     return rows
 
 
+class _Series:
+    """One tool's throughput runs on one corpus, collected round by round."""
+
+    def __init__(self, tool: Tool, corpus: corpora.Corpus, *, directory: bool) -> None:
+        self.tool = tool
+        self.corpus = corpus
+        self.directory = directory
+        self.walls: list[float] = []
+        self.warm_s: float | None = None
+        self.maxrss = 0
+        self.returncode = 0
+        self.failure: str | None = None
+        self.done = False
+
+    def run(self, failures: Failures, *, timed: bool) -> None:
+        result, failure = checked_run(
+            self.tool, self.corpus.path, "throughput", failures, directory=self.directory
+        )
+        if failure:
+            self.failure, self.done = failure.splitlines()[0], True
+            return
+        if not timed:
+            self.warm_s = result.wall_s
+            return
+        self.walls.append(result.wall_s)
+        self.maxrss = max(self.maxrss, result.maxrss_kib)
+        self.returncode = result.returncode
+        log(
+            f"throughput {self.tool.name} run {len(self.walls)}: {result.wall_s:.2f} s, "
+            f"{self.corpus.size / 1e6 / result.wall_s:.1f} MB/s, "
+            f"rss {result.maxrss_kib / 1024:.0f} MiB"
+        )
+
+    def row(self) -> Throughput:
+        if self.failure:
+            return Throughput(
+                self.tool.name, self.corpus.size, (), self.warm_s, 0, "", self.failure
+            )
+        found = findings_text(self.tool, "throughput", self.returncode)
+        return Throughput(
+            self.tool.name, self.corpus.size, tuple(self.walls), self.warm_s, self.maxrss,
+            found, None,
+        )
+
+
 def measure_throughput(
-    tool: Tool,
+    tools: Sequence[Tool],
     corpus: corpora.Corpus,
     *,
     directory: bool,
     repeats: int,
     budget_s: float,
-    warmup: bool,
     failures: Failures,
-) -> Throughput:
-    """Median of ``repeats`` runs, cut short once the timed runs exceed ``budget_s``."""
-    warm_s = None
-    if warmup:
-        log(f"throughput {tool.name}: warm-up run")
-        result, failure = checked_run(
-            tool, corpus.path, "throughput", failures, directory=directory
-        )
-        if failure:
-            return Throughput(tool.name, corpus.size, (), None, 0, "", failure.splitlines()[0])
-        warm_s = result.wall_s
-    walls = []
-    maxrss = 0
-    returncode = 0
-    for i in range(repeats):
-        result, failure = checked_run(
-            tool, corpus.path, "throughput", failures, directory=directory
-        )
-        if failure:
-            return Throughput(tool.name, corpus.size, (), warm_s, 0, "", failure.splitlines()[0])
-        walls.append(result.wall_s)
-        maxrss = max(maxrss, result.maxrss_kib)
-        returncode = result.returncode
-        log(
-            f"throughput {tool.name} run {i + 1}/{repeats}: {result.wall_s:.2f} s, "
-            f"{corpus.size / 1e6 / result.wall_s:.1f} MB/s, rss {result.maxrss_kib / 1024:.0f} MiB"
-        )
-        if sum(walls) > budget_s and len(walls) < repeats:
-            log(f"throughput {tool.name}: {len(walls)} run(s) used the {budget_s:.0f} s budget")
-            break
-    found = findings_text(tool, "throughput", returncode)
-    return Throughput(tool.name, corpus.size, tuple(walls), warm_s, maxrss, found, None)
+) -> list[Throughput]:
+    """Median of ``repeats`` runs per tool, interleaved: each round runs every
+    tool once, so a slow spell of the machine hits every tool alike (back to
+    back, one tool's three runs could land in a fast minute and the next
+    tool's in a slow one; the ratios are what the targets read). A tool stops
+    repeating once its timed runs exceed ``budget_s``."""
+    series = [_Series(tool, corpus, directory=directory) for tool in tools]
+    for s in series:
+        # detect-secrets has no cache to warm and takes over 2 min a run.
+        if s.tool.name != "detect-secrets":
+            log(f"throughput {s.tool.name}: warm-up run")
+            s.run(failures, timed=False)
+    for round_no in range(repeats):
+        for s in series:
+            if s.done:
+                continue
+            s.run(failures, timed=True)
+            if sum(s.walls) > budget_s and round_no + 1 < repeats:
+                log(f"throughput {s.tool.name}: {len(s.walls)} run(s) used the "
+                    f"{budget_s:.0f} s budget")
+                s.done = True
+    return [s.row() for s in series]
 
 
 def measure_big(tool: Tool, stdlib: corpora.Corpus, size: int, failures: Failures) -> Throughput:
@@ -442,7 +476,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--warmups", type=int, default=2, help="untimed latency runs per tool (default 2)"
     )
     parser.add_argument(
-        "--repeats", type=int, help="timed throughput runs per tool (default 3, --quick 1)"
+        "--repeats",
+        type=int,
+        help="timed throughput rounds, each running every tool once (default 5, --quick 1)",
     )
     parser.add_argument(
         "--budget",
@@ -473,7 +509,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     args.runs = args.runs or (5 if args.quick else 15)
-    args.repeats = args.repeats or (1 if args.quick else 3)
+    args.repeats = args.repeats or (1 if args.quick else 5)
     args.budget = 120.0 if args.budget is None else args.budget
     return args
 
@@ -522,30 +558,30 @@ def measure_all_throughput(
     *,
     directory: bool | None = None,
 ) -> list[Throughput]:
-    rows = []
+    rows: dict[str, Throughput] = {}
+    timed = []
     for tool in tools:
         # detect-secrets needs minutes per run even on one corpus.
         if (args.quick or directory) and tool.name == "detect-secrets":
             why = "skipped in --quick" if args.quick else "skipped on the many-file corpus"
-            rows.append(Throughput(tool.name, corpus.size, (), None, 0, "", why))
-            continue
-        rows.append(
-            measure_throughput(
-                tool,
-                corpus,
-                directory=args.layout == "dir" if directory is None else directory,
-                repeats=args.repeats,
-                budget_s=args.budget,
-                # detect-secrets has no cache to warm and takes over 2 min a run.
-                warmup=tool.name != "detect-secrets",
-                failures=failures,
-            )
-        )
-    for i, row in enumerate(rows):
+            rows[tool.name] = Throughput(tool.name, corpus.size, (), None, 0, "", why)
+        else:
+            timed.append(tool)
+    measured = measure_throughput(
+        timed,
+        corpus,
+        directory=args.layout == "dir" if directory is None else directory,
+        repeats=args.repeats,
+        budget_s=args.budget,
+        failures=failures,
+    )
+    rows.update((row.tool, row) for row in measured)
+    out = [rows[tool.name] for tool in tools]
+    for i, row in enumerate(out):
         if row.tool == "promptguard" and not row.failure:
             counted = promptguard_findings(tools[i], corpus.path)
-            rows[i] = row._replace(findings=counted or row.findings)
-    return rows
+            out[i] = row._replace(findings=counted or row.findings)
+    return out
 
 
 def describe_corpus(corpus: corpora.Corpus, layout: str) -> str:
@@ -562,7 +598,8 @@ def run_settings(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
         ("latency runs", f"{args.runs} timed after {args.warmups} warm-ups, interleaved"),
         (
             "throughput runs",
-            f"median of {args.repeats}, fewer once a tool used {args.budget:.0f} s",
+            f"median of {args.repeats}, interleaved across tools; fewer once a tool used"
+            f" {args.budget:.0f} s",
         ),
     )
 
