@@ -93,6 +93,18 @@ def test_stdin_and_stdin_name(monkeypatch, capsys) -> None:
     assert "prompt.md:2:" in out
 
 
+def test_stdin_among_files_is_reported_first(tmp_path: Path, monkeypatch, capsys) -> None:
+    text, _ = _secret_prompt(6)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.env").write_text(text)
+    monkeypatch.setattr(sys, "stdin", _FakeStdin(text.encode()))
+    # The walk is read lazily; stdin, named last, is still scanned and listed first.
+    assert main(["scan", "--format", "json", "--stdin-name", "prompt.md", str(tmp_path), "-"]) == 1
+    sources = [f["source"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert sources[0] == "prompt.md"
+    assert set(sources) == {"prompt.md", str(tmp_path / "sub" / "a.env")}
+
+
 class _FakeStdin:
     def __init__(self, data: bytes) -> None:
         import io

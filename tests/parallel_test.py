@@ -3,6 +3,7 @@ of workers and either prefilter backend; mallopt only when asked for."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from promptguard import sources
 from promptguard.engine import Scanner
 from promptguard.engine import ScanSettings
 from promptguard.guard import Guard
+from promptguard.prefilter import HYPERSCAN_MIN_CHARS
 from promptguard.prefilter import hyperscan_available
 from promptguard.ruleset import load_ruleset
 from promptguard.sources import CHUNK_BYTES
@@ -97,6 +99,35 @@ def test_unreadable_and_binary_files(tmp_path: Path) -> None:
     assert scans[1].result is not None and scans[1].excerpts is not None
     assert scans[2].result is None and scans[2].error is not None
     assert AWS_KEY not in repr(scans[1].result) and AWS_KEY not in repr(scans[1])
+
+
+def test_a_lazy_walk_is_scanned_as_it_is_read_with_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One file per batch, so the pool has work before the walk ends.
+    monkeypatch.setattr(parallel, "BATCH_BYTES", 1)
+    pad = "x = 1\n" * 2000
+    contents: list[str | bytes] = [f"key {AWS_KEY}\n{pad}", b"\0binary", *[pad] * 30,
+                                   f"# promptguard: allow\nk = {AWS_KEY}\n{pad}"]
+    files = [*_write(tmp_path, contents), tmp_path / "gone.txt"]
+    # Past the backend's threshold well before the walk's end.
+    assert sum(p.stat().st_size for p in files[:-1]) > 1.3 * HYPERSCAN_MIN_CHARS
+    read: list[Path] = []
+
+    def walk() -> Iterator[Path]:
+        for path in files:
+            read.append(path)
+            yield path
+
+    listed = list(parallel.scan_files(Scanner(RULESET, ScanSettings()), files, workers=1))
+    scanner = Scanner(RULESET, ScanSettings())
+    lazily = parallel.scan_files(scanner, walk(), workers=2, min_parallel_bytes=1)
+    first = next(lazily)
+    assert len(read) < len(files)  # the rest is walked while the workers scan
+    assert [first, *lazily] == listed
+    assert read == files
+    # The backend the whole input would choose, from the part read first.
+    assert scanner.backend_for(0) == scanner.backend_for(HYPERSCAN_MIN_CHARS)
 
 
 def test_guard_check_files_equals_check_file(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ Hyperscan database instead of loading their own. Where `fork` does not exist
 """
 # ruff: noqa: I002
 # No postponed annotations: FileScan is a NamedTuple (see stream.py).
+import itertools
 import os
 import sys
 from collections import deque
@@ -301,23 +302,42 @@ def scan_files(
     `lint` adds notes per text (run in the workers). `tune_malloc` fixes
     glibc's mmap threshold in this process and the workers while large
     files stream: meant for the CLI, not for a long-lived host process.
+
+    `paths` may be a lazy walk: only enough of it is read up front to make
+    both decisions (backend and pool) as the whole input would; the rest is
+    walked while the workers scan (the walk of a 7,412-file tree used to
+    keep the pool waiting ~0.1 s).
     """
-    files = list(paths)
-    sizes = [_size(p) for p in files]  # one stat per file, for the plan too
-    total = sum(sizes)
+    from promptguard.prefilter import HYPERSCAN_MIN_CHARS
+
+    it = iter(paths)
+    head: list[tuple[Path, int]] = []
+    total = 0
+    # At or past both thresholds, the rest of the input cannot change either
+    # decision; short of them the whole input has been read.
+    enough = max(min_parallel_bytes, HYPERSCAN_MIN_CHARS)
+    for path in it:
+        size = _size(path)  # one stat per file, for the plan too
+        head.append((path, size))
+        total += size
+        if total >= enough:
+            break
     # One backend for the whole scan, decided from its total size.
     backend = scanner.backend_for(total)
     scanner.prefilter(backend)  # load it once, before any fork
     job = _Job(scanner, backend, lint, tune_malloc)
     n = default_workers() if workers is None else max(1, workers)
     if n == 1 or total < min_parallel_bytes or not _can_fork():
-        for path in files:
+        for path, _ in head:
+            yield scan_file(job, path)
+        for path in it:
             yield scan_file(job, path)
         return
-    yield from _pooled(job, list(zip(files, sizes, strict=True)), n)
+    yield from _pooled(job, itertools.chain(head, ((p, _size(p)) for p in it)), n)
 
 
-def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[FileScan]:
+def _pooled(job: _Job, files: Iterable[tuple[Path, int]], workers: int,
+            ) -> Iterator[FileScan]:
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -330,7 +350,7 @@ def _pooled(job: _Job, files: list[tuple[Path, int]], workers: int) -> Iterator[
         pool.join()
 
 
-def _drive(pool: Any, job: _Job, files: list[tuple[Path, int]], window: int,
+def _drive(pool: Any, job: _Job, files: Iterable[tuple[Path, int]], window: int,
            ) -> Iterator[FileScan]:
     from promptguard.filepieces import PieceMerge
     from promptguard.filepieces import byte_ranges

@@ -62,8 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class _Progress:
     """A one-line progress report on stderr, only for slow scans on a terminal."""
 
-    def __init__(self, total: int) -> None:
-        self.total = total
+    def __init__(self) -> None:
         self.start = time.monotonic()
         self.enabled = sys.stderr.isatty()
         self.shown = False
@@ -72,7 +71,8 @@ class _Progress:
         if not self.enabled or time.monotonic() - self.start < 1.0:
             return
         self.shown = True
-        print(f"\rscanning: {done}/{self.total} files", end="", file=sys.stderr)
+        # No total: the tree is still being walked while the first files scan.
+        print(f"\rscanning: {done} files", end="", file=sys.stderr)
 
     def close(self) -> None:
         if self.shown:
@@ -111,8 +111,8 @@ def build_report(
 def run(args: argparse.Namespace) -> int:
     guard = load_guard(args, args.surface, baselines=args.baseline, no_audit=args.no_audit)
     notes: list[Note] = []
-    files = guard.files(args.paths or [Path("-")], notes)
-    progress = _Progress(len(files))
+    files = guard.walk(args.paths or [Path("-")], notes)
+    progress = _Progress()
     verdicts: list[Verdict] = []
     try:
         # On every core; the CLI is our own process, so glibc's mmap
