@@ -54,6 +54,22 @@ def test_clean_text_is_allowed(tmp_path: Path) -> None:
     assert v.action == "allow" and v.decisions == () and not v.failed
 
 
+def test_a_scan_with_nothing_found_gets_the_verdict_deciding_would_build(
+    tmp_path: Path,
+) -> None:
+    # _screened answers an empty result without screening or deciding; it
+    # must be the verdict the full path builds from no findings.
+    from promptguard.models import ScanResult
+    from promptguard.sources import Note
+
+    guard = Guard.load("cli", start=tmp_path)
+    notes = [Note("f.txt", "a note")]
+    fast = guard._screened(ScanResult([], []), "f.txt", list(notes), audit=True)
+    full = guard._verdict("f.txt", [], [], [], list(notes), audit=True)
+    assert fast == full
+    assert _audit_records() == []
+
+
 def test_allowlist_and_baseline_are_allow_decisions(tmp_path: Path) -> None:
     (tmp_path / ".promptguard.toml").write_text(f'[allowlist]\nregexes = ["^{AWS_KEY}$"]\n')
     v = Guard.load("cli", start=tmp_path).check(f"{AWS_KEY} {GH_TOKEN}\n", source="x")
