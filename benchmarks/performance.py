@@ -273,7 +273,7 @@ def measure_throughput(
 ) -> list[Throughput]:
     """Median of ``repeats`` runs per tool, interleaved: each round runs every
     tool once, so a slow spell of the machine hits every tool alike (back to
-    back, one tool's three runs could land in a fast minute and the next
+    back, one tool's runs could land in a fast minute and the next
     tool's in a slow one; the ratios are what the targets read). A tool stops
     repeating once its timed runs exceed ``budget_s``."""
     series = [_Series(tool, corpus, directory=directory) for tool in tools]

@@ -408,7 +408,7 @@ class Guard:
     ) -> Iterator[Verdict]:
         """One verdict per file scanned, in a deterministic order."""
         notes = [] if notes is None else notes
-        yield from self.check_files(self.files(paths or [STDIN], notes), stdin_name=stdin_name,
+        yield from self.check_files(self.walk(paths or [STDIN], notes), stdin_name=stdin_name,
                                     audit=audit)
 
     # -- redaction ------------------------------------------------------------

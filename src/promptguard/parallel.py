@@ -30,6 +30,7 @@ from typing import NamedTuple
 # would be compiled at every import (the engine is loaded by then anyway).
 from promptguard.engine import Scanner
 from promptguard.models import ScanResult
+from promptguard.prefilter import HYPERSCAN_MIN_CHARS
 from promptguard.sources import CHUNK_BYTES
 from promptguard.sources import Note
 from promptguard.stream import Lint
@@ -308,8 +309,6 @@ def scan_files(
     walked while the workers scan (the walk of a 7,412-file tree used to
     keep the pool waiting ~0.1 s).
     """
-    from promptguard.prefilter import HYPERSCAN_MIN_CHARS
-
     it = iter(paths)
     head: list[tuple[Path, int]] = []
     total = 0
